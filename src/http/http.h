@@ -1,0 +1,120 @@
+/* http/http.h - the HTTP server on libmicrohttpd: requests, routes, bodies, responses */
+#ifndef AR_HTTP_HTTP_H
+#define AR_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/err.h"
+
+struct ar_http;
+struct ar_http_conn;
+
+/* Where a request body goes while it arrives. */
+enum ar_body_mode {
+	AR_BODY_MEMORY, /* kept in arena memory (JSON, small forms) */
+	AR_BODY_SPOOL,	/* streamed to a temp file in the spool dir while every digest is computed */
+};
+
+struct ar_body {
+	uint64_t len;
+	char *data;		  /* MEMORY: the bytes, NUL-terminated; NULL for SPOOL */
+	int fd;			  /* SPOOL: read-only fd at offset 0; -1 otherwise; closed with the request */
+	char *path;		  /* SPOOL: temp file, unlinked with the request unless ar_body_detach()ed */
+	struct ar_hashes hashes;  /* SPOOL: md5/sha1/sha256/sha512 and size */
+	unsigned char sha256[32]; /* both modes: SHA-256 of the body (SigV4 payload hash) */
+	bool is_chunked;	  /* arrived with Transfer-Encoding: chunked */
+};
+
+struct ar_req {
+	struct ar_arena *arena; /* freed when the response has been sent */
+	void *app;		/* the application context given to ar_http_start */
+	const char *method;	/* "GET", "PUT", ...; a HEAD request reads "GET" with is_head set */
+	bool is_head;
+	const char *path;	/* raw path as received, still percent-encoded, no query */
+	const char *raw_query;	/* raw query string without '?', "" when none */
+	const char *request_id; /* unique per request; sent back as X-Request-Id */
+	const char *remote_addr;
+	struct ar_body body;
+	void *route_data;	   /* ar_route.data of the matched route */
+	void *auth;		   /* set by the layer that authenticated the caller */
+	struct ar_http_conn *conn; /* private to http/ */
+};
+
+/* What the application tells the server about a request once its headers are in. */
+struct ar_route {
+	/* Runs once the body is complete; must queue a response (ar_resp_*). Return value is logged only. */
+	int (*handler)(struct ar_req *req);
+	/* Optional, runs before any body byte is read. Queue a response here (e.g. 401) to answer
+	   without reading the body; otherwise "100 Continue" goes out and the body is read. */
+	int (*precheck)(struct ar_req *req);
+	uint64_t max_body; /* bytes; a larger body gets 413 (0 = no body allowed beyond 0 bytes) */
+	enum ar_body_mode body_mode;
+	void *data; /* copied to req->route_data */
+};
+
+/* Fills *route for req (headers, method, path are readable). Return 0 to serve it, or queue a
+   response (e.g. 404/405) and return non-zero to end the request there. */
+typedef int ar_resolve_fn(struct ar_req *req, struct ar_route *route);
+
+struct ar_http_opts {
+	const char *addr;      /* "127.0.0.1" */
+	uint16_t port;	       /* 0 = pick a free port (see ar_http_port) */
+	const char *spool_dir; /* temp files for AR_BODY_SPOOL bodies; same filesystem as the blob store */
+	unsigned max_connections;
+	unsigned timeout_s; /* idle connection timeout */
+	bool access_log;
+	ar_resolve_fn *resolve;
+	void *app;
+};
+
+/* Starts listening; the server answers from its own threads until ar_http_stop. */
+int ar_http_start(struct ar_http **out, const struct ar_http_opts *opts, struct ar_err *err);
+
+/* The port actually bound (useful with port 0). */
+uint16_t ar_http_port(const struct ar_http *h);
+
+/* Stops accepting, lets in-flight requests finish, frees the server. */
+void ar_http_stop(struct ar_http *h);
+
+/* A request header by case-insensitive name, or NULL. */
+const char *ar_req_header(const struct ar_req *req, const char *name);
+
+/* Hands the spooled temp file to the caller (who renames it); the request no longer unlinks it. */
+char *ar_body_detach(struct ar_req *req);
+
+/* --- responses: exactly one ar_resp_* body call per request; headers may be added before it --- */
+
+/* Adds a response header (copied). */
+void ar_resp_header(struct ar_req *req, const char *name, const char *value);
+
+/* Bytes that live at least until the request ends (arena memory or static). */
+void ar_resp_data(struct ar_req *req, int status, const char *content_type, const void *data, size_t len);
+
+/* A printf-formatted text/plain body. */
+void ar_resp_text(struct ar_req *req, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* A JSON body (application/json), serialised now. */
+void ar_resp_json(struct ar_req *req, int status, const json_t *body);
+
+/* len bytes of fd from offset, sent with sendfile where possible; takes ownership of fd. */
+void ar_resp_file(struct ar_req *req, int status, const char *content_type, int fd, uint64_t offset, uint64_t len);
+
+/* Produces the body by calls to read(cls, pos, buf, max) returning bytes (0 = end, -1 = error);
+   size may be UINT64_MAX when unknown (chunked). free_cls runs when done. */
+typedef long ar_resp_read_fn(void *cls, uint64_t pos, char *buf, size_t max);
+void ar_resp_stream(struct ar_req *req, int status, const char *content_type, uint64_t size, ar_resp_read_fn *read,
+		    void *cls, void (*free_cls)(void *));
+
+/* With the given strong ETag: sets the ETag header and, when If-None-Match matches, queues 304
+   and returns true (the caller then sends nothing else). */
+bool ar_resp_not_modified(struct ar_req *req, const char *etag);
+
+/* True once a body call has queued a response. */
+bool ar_resp_queued(const struct ar_req *req);
+
+#endif

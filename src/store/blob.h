@@ -1,0 +1,50 @@
+/* store/blob.h - content-addressed blob store (sha256 keys) over a driver: fs now, s3 later */
+#ifndef AR_STORE_BLOB_H
+#define AR_STORE_BLOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct ar_blobs;
+
+/* A blob store driver; one table of functions per backend (designated initializers). */
+struct ar_blob_driver {
+	int version; /* 1 */
+	const char *name;
+	/* Moves the finished temp file at tmp_path into place under sha256_hex durably; when the blob
+	   already exists the temp file is removed and 0 returned. */
+	int (*put_file)(void *self, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
+	/* Opens a blob for reading; AR_ENOTFOUND when absent. */
+	int (*open)(void *self, const char *sha256_hex, int *fd, uint64_t *size, struct ar_err *err);
+	/* Removes a blob; 0 also when it was already gone. */
+	int (*remove)(void *self, const char *sha256_hex, struct ar_err *err);
+	/* Calls fn for every stored blob (for garbage collection); stops when fn returns non-zero. */
+	int (*each)(void *self, int (*fn)(void *cls, const char *sha256_hex, int64_t mtime_s), void *cls,
+		    struct ar_err *err);
+	void (*close)(void *self);
+};
+
+/* Opens the filesystem store rooted at dir (blobs in dir/ab/cd/<sha256>, temp files in dir/../tmp). */
+int ar_blobs_open_fs(struct ar_blobs **out, const char *dir, const char *tmp_dir, struct ar_err *err);
+void ar_blobs_close(struct ar_blobs *b);
+
+/* Directory for temp files that will be put_file()d (same filesystem, so rename is atomic). */
+const char *ar_blobs_tmp_dir(const struct ar_blobs *b);
+
+int ar_blob_put_file(struct ar_blobs *b, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
+
+/* Writes len bytes to a temp file, fsyncs, and puts it; sha256_hex receives the key. */
+int ar_blob_put_mem(struct ar_blobs *b, const void *data, size_t len, char sha256_hex[65], struct ar_err *err);
+
+int ar_blob_open(struct ar_blobs *b, const char *sha256_hex, int *fd, uint64_t *size, struct ar_err *err);
+int ar_blob_remove(struct ar_blobs *b, const char *sha256_hex, struct ar_err *err);
+int ar_blob_each(struct ar_blobs *b, int (*fn)(void *cls, const char *sha256_hex, int64_t mtime_s), void *cls,
+		 struct ar_err *err);
+
+/* True when s is 64 lowercase hex digits (the only key form accepted; no path tricks). */
+bool ar_blob_key_valid(const char *s);
+
+#endif
