@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 LISTEN ?= 127.0.0.1:8080
 DATA ?= ./data
 
-.PHONY: all build run test unit e2e check format deps clean bench
+.PHONY: all build run test unit e2e check format deps clean bench fuzz
 
 all: build
 
@@ -41,6 +41,13 @@ check:
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -L unit -j$(JOBS)
 
+# libFuzzer targets from tests/fuzz, each over its seed corpus for a bounded number of runs.
+fuzz:
+	@scripts/deps.sh check
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DARCA_FUZZ=ON -DARCA_E2E=OFF >/dev/null
+	cmake --build build-fuzz -j$(JOBS)
+	ctest --test-dir build-fuzz --output-on-failure -L fuzz -j$(JOBS)
+
 format:
 	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
 
@@ -50,4 +57,4 @@ bench:
 	bench/run-all.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
