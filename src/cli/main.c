@@ -1,13 +1,33 @@
-/* cli/main.c - the arca command: serve, admin, login, and one subcommand per API operation */
+/* cli/main.c - the arca command: serve, admin, and one subcommand per API operation */
+#include "cli/cli.h"
+#include "cli/ops_cli.h"
+
 #include <stdio.h>
 #include <string.h>
 
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: arca COMMAND [options]\n\n"
+		     "  serve      run the server (arca serve --help)\n"
+		     "  admin      manage accounts, users, access keys and policies (arca admin --help)\n\n"
+		     "CodeArtifact operations (same flags and JSON output as `aws codeartifact`):\n");
+	ar_cli_print_ops_help(out);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		printf("usage: arca serve|admin|<operation> [options]\n");
-		return argc < 2 ? 2 : 0;
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
 	}
-	fprintf(stderr, "arca: unknown command '%s'\n", argv[1]);
-	return 2;
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return ar_cmd_serve(argc - 1, argv + 1);
+	if (strcmp(cmd, "admin") == 0)
+		return ar_cmd_admin(argc - 1, argv + 1);
+	return ar_cli_run_op(argc - 1, argv + 1);
 }

@@ -103,6 +103,20 @@ void *ar_alloc_array(struct ar_arena *a, size_t n, size_t size)
 	return ar_alloc(a, total);
 }
 
+void *ar_grow(struct ar_arena *a, void *arr, size_t *cap, size_t n, size_t size)
+{
+	if (arr && n < *cap)
+		return arr;
+	size_t bigger = *cap ? *cap * 2 : 8;
+	while (bigger <= n)
+		bigger *= 2;
+	void *copy = ar_alloc_array(a, bigger, size);
+	if (arr && n)
+		memcpy(copy, arr, n * size);
+	*cap = bigger;
+	return copy;
+}
+
 char *ar_strndup(struct ar_arena *a, const char *s, size_t n)
 {
 	char *p = ar_alloc(a, n + 1);

@@ -21,6 +21,10 @@ void *ar_alloc(struct ar_arena *a, size_t n);
 /* n elements of size bytes each; aborts on overflow. */
 void *ar_alloc_array(struct ar_arena *a, size_t n, size_t size);
 
+/* Returns arr (or a bigger arena copy of it) with room for at least n + 1 elements of size bytes;
+   *cap tracks the capacity (start at 0 with arr NULL). For appending to arena-owned arrays. */
+void *ar_grow(struct ar_arena *a, void *arr, size_t *cap, size_t n, size_t size);
+
 /* NUL-terminated copies owned by the arena. */
 char *ar_strdup(struct ar_arena *a, const char *s);
 char *ar_strndup(struct ar_arena *a, const char *s, size_t n);
