@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 /* Maps a (extended) result code to the codes db.h promises and records sqlite's own words. */
 static int sq_fail(sqlite3 *db, int rc, struct ar_err *err, const char *msg)
 {
@@ -146,8 +145,7 @@ static int sq_connect(void **conn, const char *spec, struct ar_err *err)
 	   shared memory) every publish would stall every read, so refuse rather than limp on. */
 	const char *mode = (const char *)sqlite3_column_text(st, 0);
 	if (!mode || strcmp(mode, "wal") != 0) {
-		rc = ar_fail(err, AR_ERROR, "sqlite: %s: cannot enable WAL (journal_mode=%s)", spec,
-			     mode ? mode : "?");
+		rc = ar_fail(err, AR_ERROR, "sqlite: %s: cannot enable WAL (journal_mode=%s)", spec, mode ? mode : "?");
 		goto done;
 	}
 	sqlite3_finalize(st);

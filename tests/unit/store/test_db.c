@@ -82,15 +82,16 @@ static void test_open_applies_migrations(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 
 	struct ar_dbc *c = ar_db_get(db);
-	static const char *const tables[] = {"accounts",	 "users",		 "access_keys",
-					     "user_policies",	 "domains",		 "repositories",
-					     "repository_upstreams", "repository_externals", "tags"};
+	static const char *const tables[] = {"accounts", "users",	 "access_keys",		 "user_policies",
+					     "domains",	 "repositories", "repository_upstreams", "repository_externals",
+					     "tags"};
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		struct ar_stmt *s;
 		struct ar_err err = {0};
-		assert_int_equal(
-			ar_dbc_prepare(c, &s, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", &err),
-			0);
+		assert_int_equal(ar_dbc_prepare(c, &s,
+						"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+						&err),
+				 0);
 		ar_stmt_bind_text(s, 1, tables[i]);
 		assert_int_equal(ar_stmt_step(s, &err), 1);
 		if (ar_stmt_int(s, 0) != 1)
@@ -103,7 +104,8 @@ static void test_open_applies_migrations(void **state)
 	const struct ar_migration *m = ar_schema_migrations(&n);
 	struct ar_stmt *s;
 	struct ar_err err = {0};
-	assert_int_equal(ar_dbc_prepare(c, &s, "SELECT version, what FROM schema_migrations ORDER BY version", &err), 0);
+	assert_int_equal(ar_dbc_prepare(c, &s, "SELECT version, what FROM schema_migrations ORDER BY version", &err),
+			 0);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(ar_stmt_step(s, &err), 1);
 		assert_int_equal(ar_stmt_int(s, 0), m[i].version);
@@ -163,9 +165,9 @@ static void test_bind_and_columns(void **state)
 	struct ar_db *db = open_db(f);
 	struct ar_dbc *c = ar_db_get(db);
 	struct ar_err err = {0};
-	assert_int_equal(ar_dbc_exec(c, &err, "CREATE TABLE t (k INTEGER PRIMARY KEY, a TEXT, b BIGINT, c BLOB, d TEXT)",
-				     ""),
-			 0);
+	assert_int_equal(
+		ar_dbc_exec(c, &err, "CREATE TABLE t (k INTEGER PRIMARY KEY, a TEXT, b BIGINT, c BLOB, d TEXT)", ""),
+		0);
 	static const unsigned char bytes[] = {0x00, 0xff, 0x10, 0x00, 0x7f};
 	struct ar_stmt *s;
 	assert_int_equal(ar_dbc_prepare(c, &s, "INSERT INTO t (k, a, b, c, d) VALUES (?, ?, ?, ?, ?)", &err), 0);
@@ -257,6 +259,19 @@ static void test_statement_cache(void **state)
 	ar_stmt_done(b);
 	free(copy);
 
+	/* Same address, different text (SQL rebuilt in a reused buffer): must not hit. */
+	char buf[32];
+	snprintf(buf, sizeof buf, "SELECT 'first'");
+	assert_int_equal(ar_dbc_prepare(c, &d, buf, &err), 0);
+	assert_int_equal(ar_stmt_step(d, &err), 1);
+	assert_string_equal(ar_stmt_text(d, 0), "first");
+	ar_stmt_done(d);
+	snprintf(buf, sizeof buf, "SELECT 'other'");
+	assert_int_equal(ar_dbc_prepare(c, &d, buf, &err), 0);
+	assert_int_equal(ar_stmt_step(d, &err), 1);
+	assert_string_equal(ar_stmt_text(d, 0), "other");
+	ar_stmt_done(d);
+
 	/* A statement still in use is never handed out twice. */
 	assert_int_equal(ar_dbc_prepare(c, &a, sql, &err), 0);
 	assert_int_equal(ar_dbc_prepare(c, &b, sql, &err), 0);
@@ -270,9 +285,9 @@ static void test_statement_cache(void **state)
 	enum { N = AR_DB_STMT_CACHE * 2 };
 	char *texts[N];
 	for (int i = 0; i < N; i++) {
-		char buf[64];
-		snprintf(buf, sizeof buf, "SELECT %d", i);
-		texts[i] = strdup(buf);
+		char text[64];
+		snprintf(text, sizeof text, "SELECT %d", i);
+		texts[i] = strdup(text);
 		assert_int_equal(ar_dbc_prepare(c, &d, texts[i], &err), 0);
 		assert_int_equal(ar_stmt_step(d, &err), 1);
 		assert_int_equal(ar_stmt_int(d, 0), i);
@@ -313,9 +328,9 @@ static void test_exec(void **state)
 	for (int i = 0; i < 3; i++) {
 		char k[8];
 		snprintf(k, sizeof k, "k%d", i);
-		assert_int_equal(ar_dbc_exec(c, &err, "INSERT INTO kv (k, n, note) VALUES (?, ?, ?)", "sin", k,
-					     (int64_t)i * 10),
-				 1);
+		assert_int_equal(
+			ar_dbc_exec(c, &err, "INSERT INTO kv (k, n, note) VALUES (?, ?, ?)", "sin", k, (int64_t)i * 10),
+			1);
 	}
 	assert_int_equal(ar_dbc_exec(c, &err, "INSERT INTO kv (k, n, note) VALUES (?, ?, ?)", "sis", "big",
 				     (int64_t)1 << 40, NULL),
@@ -445,7 +460,8 @@ static void test_future_schema_refused(void **state)
 	struct ar_db *db = open_db(f);
 	struct ar_dbc *c = ar_db_get(db);
 	struct ar_err err = {0};
-	assert_int_equal(ar_dbc_exec(c, &err, "INSERT INTO schema_migrations (version, what, applied_ms) VALUES (?, ?, ?)",
+	assert_int_equal(ar_dbc_exec(c, &err,
+				     "INSERT INTO schema_migrations (version, what, applied_ms) VALUES (?, ?, ?)",
 				     "isi", (int64_t)999999, "from the future", (int64_t)1),
 			 1);
 	ar_db_put(db, c);
@@ -569,8 +585,8 @@ static void *reader(void *arg)
 		ar_db_put(sh->db, c);
 		if (rows != n || rows < last || rows > WRITERS * TX_PER_WRITER) {
 			struct ar_err e;
-			snprintf(e.msg, sizeof e.msg, "rows=%lld counter=%lld last=%lld", (long long)rows,
-				 (long long)n, (long long)last);
+			snprintf(e.msg, sizeof e.msg, "rows=%lld counter=%lld last=%lld", (long long)rows, (long long)n,
+				 (long long)last);
 			record_failure(sh, "snapshot", &e);
 		}
 		last = rows;
