@@ -27,20 +27,29 @@ struct ar_blob_driver {
 	void (*close)(void *self);
 };
 
-/* Opens the filesystem store rooted at dir (blobs in dir/ab/cd/<sha256>, temp files in dir/../tmp). */
+/* Opens the filesystem store rooted at dir (blobs in dir/ab/cd/<sha256>, temp files in tmp_dir, or
+   dir/../tmp when tmp_dir is NULL). Creates both (0700) if missing; AR_EINVAL when tmp_dir is on
+   another filesystem than dir. */
 int ar_blobs_open_fs(struct ar_blobs **out, const char *dir, const char *tmp_dir, struct ar_err *err);
 void ar_blobs_close(struct ar_blobs *b);
 
 /* Directory for temp files that will be put_file()d (same filesystem, so rename is atomic). */
 const char *ar_blobs_tmp_dir(const struct ar_blobs *b);
 
+/* Publishes the fully written temp file tmp_path under sha256_hex (the caller hashed it): durable on
+   return, temp file gone. On error the temp file, if still there, is the caller's to remove.
+   AR_EINVAL for a bad key, AR_EUNAVAIL for a full disk, AR_ERROR otherwise. */
 int ar_blob_put_file(struct ar_blobs *b, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
 
 /* Writes len bytes to a temp file, fsyncs, and puts it; sha256_hex receives the key. */
 int ar_blob_put_mem(struct ar_blobs *b, const void *data, size_t len, char sha256_hex[65], struct ar_err *err);
 
+/* Opens a blob: *fd is O_RDONLY|O_CLOEXEC (the caller closes it), -1 on error; AR_ENOTFOUND, AR_EINVAL. */
 int ar_blob_open(struct ar_blobs *b, const char *sha256_hex, int *fd, uint64_t *size, struct ar_err *err);
+/* Removes a blob; 0 also when it was already gone. */
 int ar_blob_remove(struct ar_blobs *b, const char *sha256_hex, struct ar_err *err);
+/* Calls fn for every stored blob with its mtime (for the sweeper), in no particular order; stops and
+   returns fn's value when fn returns non-zero, else 0 (or an error opening the store). */
 int ar_blob_each(struct ar_blobs *b, int (*fn)(void *cls, const char *sha256_hex, int64_t mtime_s), void *cls,
 		 struct ar_err *err);
 

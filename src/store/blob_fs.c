@@ -1,0 +1,284 @@
+/* store/blob_fs.c - filesystem blob driver: DIR/ab/cd/<sha256>, written by fsync + rename */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/crypto.h"
+#include "core/mem.h"
+#include "store/blob.h"
+#include "store/blob_int.h"
+
+/* Everything is resolved relative to an fd on the root, so paths stay short and a key can only
+   ever name a file two levels below it. */
+struct fs {
+	int root;
+	char *dir; /* for messages */
+};
+
+/* "ab/cd/<key>" */
+#define REL_LEN (2 + 1 + 2 + 1 + AR_SHA256_HEX_LEN + 1)
+
+static void rel_path(char rel[REL_LEN], const char *key)
+{
+	memcpy(rel, key, 2);
+	rel[2] = '/';
+	memcpy(rel + 3, key + 2, 2);
+	rel[5] = '/';
+	memcpy(rel + 6, key, AR_SHA256_HEX_LEN + 1);
+}
+
+static int fsync_at(int root, const char *rel, const struct fs *fs, struct ar_err *err)
+{
+	int fd = openat(root, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return ar_blob_fail_errno(err, errno, "open directory", rel);
+	int rc = 0;
+	if (fsync(fd) < 0)
+		rc = ar_fail(err, AR_ERROR, "blob store: fsync %s/%s: %s", fs->dir, rel, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+/* mkdir that, when it creates the directory, makes the new entry durable in parent. */
+static int ensure_dir(const struct fs *fs, const char *rel, const char *parent, struct ar_err *err)
+{
+	if (mkdirat(fs->root, rel, 0700) == 0)
+		return fsync_at(fs->root, parent, fs, err);
+	if (errno == EEXIST)
+		return 0;
+	return ar_blob_fail_errno(err, errno, "mkdir", rel);
+}
+
+static int fs_put_file(void *self, const char *tmp_path, const char *key, struct ar_err *err)
+{
+	struct fs *fs = self;
+	char rel[REL_LEN];
+	struct stat st;
+	if (!ar_blob_key_valid(key))
+		return ar_fail(err, AR_EINVAL, "blob store: invalid key");
+	rel_path(rel, key);
+
+	/* Content-addressed: an existing blob already holds these exact bytes (it was fsynced
+	   before it got its name). Two racing puts of the same blob may both rename; the second
+	   replaces identical bytes atomically, which readers cannot tell apart. */
+	if (fstatat(fs->root, rel, &st, 0) == 0) {
+		if (unlink(tmp_path) < 0)
+			return ar_blob_fail_errno(err, errno, "unlink", tmp_path);
+		return 0;
+	}
+	if (errno != ENOENT)
+		return ar_blob_fail_errno(err, errno, "stat", rel);
+
+	int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ar_blob_fail_errno(err, errno, "open", tmp_path);
+	int rc = 0;
+	if (fsync(fd) < 0)
+		rc = ar_blob_fail_errno(err, errno, "fsync", tmp_path);
+	close(fd);
+	if (rc < 0)
+		return rc;
+
+	char shard[6]; /* "ab/cd" */
+	memcpy(shard, rel, 5);
+	shard[5] = '\0';
+	char top[3] = {rel[0], rel[1], '\0'};
+	if ((rc = ensure_dir(fs, top, ".", err)) < 0 || (rc = ensure_dir(fs, shard, top, err)) < 0)
+		return rc;
+	if (renameat(AT_FDCWD, tmp_path, fs->root, rel) < 0) {
+		if (errno == EXDEV)
+			return ar_fail(err, AR_ERROR, "blob store: %s is not on the same filesystem as %s", tmp_path,
+				       fs->dir);
+		return ar_blob_fail_errno(err, errno, "rename", tmp_path);
+	}
+	/* The rename is only durable once the directory holding the new name is. */
+	return fsync_at(fs->root, shard, fs, err);
+}
+
+static int fs_open(void *self, const char *key, int *fd, uint64_t *size, struct ar_err *err)
+{
+	struct fs *fs = self;
+	char rel[REL_LEN];
+	struct stat st;
+	*fd = -1;
+	if (!ar_blob_key_valid(key))
+		return ar_fail(err, AR_EINVAL, "blob store: invalid key");
+	rel_path(rel, key);
+	int f = openat(fs->root, rel, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (f < 0) {
+		if (errno == ENOENT)
+			return ar_fail(err, AR_ENOTFOUND, "blob %s not found", key);
+		return ar_blob_fail_errno(err, errno, "open", rel);
+	}
+	if (fstat(f, &st) < 0) {
+		int e = errno;
+		close(f);
+		return ar_blob_fail_errno(err, e, "stat", rel);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(f);
+		return ar_fail(err, AR_ERROR, "blob store: %s/%s is not a regular file", fs->dir, rel);
+	}
+	*fd = f;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+static int fs_remove(void *self, const char *key, struct ar_err *err)
+{
+	struct fs *fs = self;
+	char rel[REL_LEN];
+	if (!ar_blob_key_valid(key))
+		return ar_fail(err, AR_EINVAL, "blob store: invalid key");
+	rel_path(rel, key);
+	/* Shard directories stay: removing them would race with a put that just created one.
+	   No directory fsync either: a removal undone by a crash leaves an orphan the next sweep
+	   finds again. */
+	if (unlinkat(fs->root, rel, 0) < 0 && errno != ENOENT)
+		return ar_blob_fail_errno(err, errno, "unlink", rel);
+	return 0;
+}
+
+static bool is_shard_name(const char *s)
+{
+	for (int i = 0; i < 2; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return s[2] == '\0';
+}
+
+/* Opens the directory name under dfd for reading entries; NULL (errno set) on failure. */
+static DIR *open_dir_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d)
+		close(fd);
+	return d;
+}
+
+static int fs_each(void *self, int (*fn)(void *cls, const char *sha256_hex, int64_t mtime_s), void *cls,
+		   struct ar_err *err)
+{
+	struct fs *fs = self;
+	int rc = 0;
+	DIR *d1 = open_dir_at(fs->root, ".");
+	if (!d1)
+		return ar_blob_fail_errno(err, errno, "open directory", fs->dir);
+	struct dirent *e1;
+	while (rc == 0 && (e1 = readdir(d1)) != NULL) {
+		if (!is_shard_name(e1->d_name))
+			continue;
+		char top[3] = {e1->d_name[0], e1->d_name[1], '\0'};
+		DIR *d2 = open_dir_at(dirfd(d1), top);
+		if (!d2)
+			continue; /* a stray file named like a shard */
+		struct dirent *e2;
+		while (rc == 0 && (e2 = readdir(d2)) != NULL) {
+			if (!is_shard_name(e2->d_name))
+				continue;
+			char mid[3] = {e2->d_name[0], e2->d_name[1], '\0'};
+			DIR *d3 = open_dir_at(dirfd(d2), mid);
+			if (!d3)
+				continue;
+			struct dirent *e3;
+			while (rc == 0 && (e3 = readdir(d3)) != NULL) {
+				struct stat st;
+				/* Only files open() could find: a valid key in its own shard. */
+				if (!ar_blob_key_valid(e3->d_name) || memcmp(e3->d_name, top, 2) != 0 ||
+				    memcmp(e3->d_name + 2, mid, 2) != 0)
+					continue;
+				if (fstatat(dirfd(d3), e3->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+				    !S_ISREG(st.st_mode))
+					continue; /* removed meanwhile, or not a plain file */
+				char key[AR_SHA256_HEX_LEN + 1];
+				memcpy(key, e3->d_name, sizeof key);
+				rc = fn(cls, key, (int64_t)st.st_mtim.tv_sec);
+			}
+			closedir(d3);
+		}
+		closedir(d2);
+	}
+	closedir(d1);
+	return rc;
+}
+
+static void fs_close(void *self)
+{
+	struct fs *fs = self;
+	if (!fs)
+		return;
+	if (fs->root >= 0)
+		close(fs->root);
+	free(fs->dir);
+	free(fs);
+}
+
+static const struct ar_blob_driver fs_driver = {
+	.version = AR_BLOB_DRIVER_VERSION,
+	.name = "fs",
+	.put_file = fs_put_file,
+	.open = fs_open,
+	.remove = fs_remove,
+	.each = fs_each,
+	.close = fs_close,
+};
+
+int ar_blobs_open_fs(struct ar_blobs **out, const char *dir, const char *tmp_dir, struct ar_err *err)
+{
+	char tmp_default[PATH_MAX];
+	struct stat st_root, st_tmp;
+	*out = NULL;
+	if (!dir || !dir[0])
+		return ar_fail(err, AR_EINVAL, "blob store: no directory given");
+	if (!tmp_dir) {
+		/* dir/../tmp, spelled without the "..": the parent of dir's last component. */
+		size_t len = strlen(dir);
+		while (len > 1 && dir[len - 1] == '/')
+			len--;
+		size_t cut = len;
+		while (cut > 0 && dir[cut - 1] != '/')
+			cut--;
+		if (cut + 4 >= sizeof tmp_default)
+			return ar_fail(err, AR_EINVAL, "blob store: directory path too long");
+		memcpy(tmp_default, dir, cut);
+		memcpy(tmp_default + cut, "tmp", 4);
+		tmp_dir = tmp_default;
+	}
+	int rc = ar_blob_mkdirs(dir, 0700, err);
+	if (rc < 0)
+		return rc;
+	struct fs *fs = ar_xcalloc(1, sizeof *fs);
+	fs->dir = ar_xstrdup(dir);
+	fs->root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fs->root < 0) {
+		rc = ar_blob_fail_errno(err, errno, "open", dir);
+		fs_close(fs);
+		return rc;
+	}
+	struct ar_blobs *b;
+	rc = ar_blobs_new(&b, &fs_driver, fs, tmp_dir, err);
+	if (rc < 0)
+		return rc;
+	/* rename(2) is atomic only within one filesystem; find out now, not at the first upload. */
+	if (fstat(fs->root, &st_root) < 0 || stat(tmp_dir, &st_tmp) < 0) {
+		rc = ar_blob_fail_errno(err, errno, "stat", tmp_dir);
+		ar_blobs_close(b);
+		return rc;
+	}
+	if (st_root.st_dev != st_tmp.st_dev) {
+		ar_blobs_close(b);
+		return ar_fail(err, AR_EINVAL, "blob store: temp directory %s is not on the same filesystem as %s",
+			       tmp_dir, dir);
+	}
+	*out = b;
+	return 0;
+}
