@@ -1,6 +1,8 @@
 /* cli/admin.c - arca admin: accounts, users, access keys and identity policies, straight on the database */
 #include "cli/cli.h"
 
+#include "core/fsutil.h"
+
 #include "auth/identity.h"
 #include "auth/keys.h"
 #include "core/arena.h"
@@ -78,16 +80,17 @@ static int run(struct ar_dbc *db, const struct ar_keys *keys, int argc, char **a
 		if ((rc = need(account, "--account-id", err)) == 0 && (rc = need(user, "--user-name", err)) == 0 &&
 		    (rc = ar_identity_create_user(db, account, user, err)) == 0) {
 			ar_principal_set(&p, account, user);
-			print_json(json_pack("{s:{s:s, s:s, s:s}}", "User", "AccountId", account, "UserName", user, "Arn",
-					     p.arn));
+			print_json(json_pack("{s:{s:s, s:s, s:s}}", "User", "AccountId", account, "UserName", user,
+					     "Arn", p.arn));
 		}
 	} else if (strcmp(cmd, "create-access-key") == 0) {
 		char akid[21], secret[41];
 		if ((rc = need(account, "--account-id", err)) == 0 && (rc = need(user, "--user-name", err)) == 0 &&
 		    (rc = ar_identity_create_access_key(db, keys, account, user, akid, secret, err)) == 0) {
 			/* The one place a secret is shown: to the operator who asked for it. */
-			print_json(json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "AccessKey", "AccountId", account, "UserName",
-					     user, "AccessKeyId", akid, "SecretAccessKey", secret, "Status", "Active"));
+			print_json(json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "AccessKey", "AccountId", account,
+					     "UserName", user, "AccessKeyId", akid, "SecretAccessKey", secret, "Status",
+					     "Active"));
 			memset(secret, 0, sizeof secret);
 		}
 	} else if (strcmp(cmd, "delete-access-key") == 0) {
@@ -110,10 +113,11 @@ static int run(struct ar_dbc *db, const struct ar_keys *keys, int argc, char **a
 			json_t *list = json_array();
 			for (size_t i = 0; i < n; i++) {
 				ar_principal_set(&p, rows[i].account_id, rows[i].user_name);
-				json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:i, s:i}", "AccountId",
-								      rows[i].account_id, "UserName", rows[i].user_name,
-								      "Arn", p.arn, "AccessKeys", (int)rows[i].n_access_keys,
-								      "Policies", (int)rows[i].n_policies));
+				json_array_append_new(list,
+						      json_pack("{s:s, s:s, s:s, s:i, s:i}", "AccountId",
+								rows[i].account_id, "UserName", rows[i].user_name,
+								"Arn", p.arn, "AccessKeys", (int)rows[i].n_access_keys,
+								"Policies", (int)rows[i].n_policies));
 			}
 			print_json(json_pack("{s:o}", "Users", list));
 		}
@@ -141,7 +145,7 @@ int ar_cmd_admin(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	snprintf(path, sizeof path, "%s/arca.db", cfg.data_dir);
-	if ((rc = ar_cli_mkdirs(cfg.data_dir, &err)) || (rc = ar_keys_load(&keys, &cfg, &err)) ||
+	if ((rc = ar_mkdirs(cfg.data_dir, 0700, &err)) || (rc = ar_keys_load(&keys, &cfg, &err)) ||
 	    (rc = ar_db_open(&db, cfg.database[0] ? cfg.database : path, 1, &err)))
 		goto done;
 	struct ar_dbc *c = ar_db_get(db);

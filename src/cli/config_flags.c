@@ -6,25 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int ar_cli_mkdirs(const char *path, struct ar_err *err)
-{
-	char buf[4096];
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-		return ar_fail(err, AR_EINVAL, "path too long: %s", path);
-	for (char *p = buf + 1;; p++) {
-		if (*p == '/' || *p == '\0') {
-			char saved = *p;
-			*p = '\0';
-			if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-				return ar_fail(err, AR_ERROR, "mkdir %s: %s", buf, strerror(errno));
-			*p = saved;
-			if (!saved)
-				break;
-		}
-	}
-	return 0;
-}
-
 /* Flags take a value either as "--flag value" or "--flag=value". */
 static const char *flag_value(const char *arg, const char *name, int *i, int argc, char **argv)
 {

@@ -1,6 +1,8 @@
 /* cli/serve.c - arca serve: open the stores, bootstrap the first account, serve HTTP until SIGTERM */
 #include "cli/cli.h"
 
+#include "core/fsutil.h"
+
 #include "api/api.h"
 #include "auth/identity.h"
 #include "auth/keys.h"
@@ -56,8 +58,8 @@ static int bootstrap(struct ar_ctx *ctx, struct ar_err *err)
 	if (rc == 0 && (rc = ar_identity_has_accounts(db, &has, err)) == 0 && !has) {
 		if ((rc = ar_identity_create_account(db, "admin", account, err)) == 0 &&
 		    (rc = ar_identity_create_user(db, account, "admin", err)) == 0 &&
-		    (rc = ar_identity_put_user_policy(db, account, "admin", "AdministratorAccess", admin_policy, err)) ==
-			    0 &&
+		    (rc = ar_identity_put_user_policy(db, account, "admin", "AdministratorAccess", admin_policy,
+						      err)) == 0 &&
 		    (rc = ar_identity_create_access_key(db, &ctx->keys, account, "admin", akid, secret, err)) == 0 &&
 		    (rc = write_credentials(path, akid, secret, ctx->cfg->region, err)) == 0 &&
 		    (rc = ar_dbc_commit(db, err)) != 0)
@@ -111,15 +113,16 @@ int ar_cmd_serve(int argc, char **argv)
 	if ((rc = ar_cli_load_config(&cfg, &argc, argv, &err)))
 		goto done;
 	if (argc > 1) {
-		rc = ar_fail(&err, AR_EINVAL,
-			     "unexpected argument '%s'\nusage: arca serve [--listen ADDR:PORT] [--data DIR] [--config FILE] "
-			     "[--external NAME=URL] [--log-level debug|info|warn|error]",
-			     argv[1]);
+		rc = ar_fail(
+			&err, AR_EINVAL,
+			"unexpected argument '%s'\nusage: arca serve [--listen ADDR:PORT] [--data DIR] [--config FILE] "
+			"[--external NAME=URL] [--log-level debug|info|warn|error]",
+			argv[1]);
 		goto done;
 	}
 	ar_log_set_level((enum ar_log_level)ar_log_parse_level(cfg.log_level));
 	snprintf(tmp_dir, sizeof tmp_dir, "%s/tmp", cfg.data_dir);
-	if ((rc = ar_cli_mkdirs(cfg.data_dir, &err)) || (rc = ar_cli_mkdirs(tmp_dir, &err)) ||
+	if ((rc = ar_mkdirs(cfg.data_dir, 0700, &err)) || (rc = ar_mkdirs(tmp_dir, 0700, &err)) ||
 	    (rc = ar_keys_load(&ctx.keys, &cfg, &err)))
 		goto done;
 	snprintf(path, sizeof path, "%s/arca.db", cfg.data_dir);

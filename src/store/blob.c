@@ -13,6 +13,7 @@
 #include "core/crypto.h"
 #include "core/mem.h"
 #include "store/blob_int.h"
+#include "core/fsutil.h"
 
 struct ar_blobs {
 	const struct ar_blob_driver *drv;
@@ -39,51 +40,6 @@ int ar_blob_fail_errno(struct ar_err *err, int e, const char *what, const char *
 	return ar_fail(err, code, "blob store: %s %s: %s", what, path, strerror(e));
 }
 
-static void fsync_parent(char *p)
-{
-	char *slash = strrchr(p, '/');
-	const char *dir = ".";
-	if (slash == p)
-		dir = "/";
-	else if (slash) {
-		*slash = '\0';
-		dir = p;
-	}
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	if (slash && slash != p)
-		*slash = '/';
-}
-
-int ar_blob_mkdirs(const char *path, mode_t mode, struct ar_err *err)
-{
-	char p[PATH_MAX];
-	size_t len = strlen(path);
-	if (len == 0 || len >= sizeof p)
-		return ar_fail(err, AR_EINVAL, "blob store: directory path empty or too long");
-	memcpy(p, path, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		char saved = p[i];
-		p[i] = '\0';
-		if (mkdir(p, mode) == 0)
-			fsync_parent(p);
-		else if (errno != EEXIST)
-			return ar_blob_fail_errno(err, errno, "mkdir", p);
-		p[i] = saved;
-	}
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return ar_blob_fail_errno(err, errno, "stat", path);
-	if (!S_ISDIR(st.st_mode))
-		return ar_fail(err, AR_ERROR, "blob store: %s is not a directory", path);
-	return 0;
-}
-
 int ar_blobs_new(struct ar_blobs **out, const struct ar_blob_driver *drv, void *self, const char *tmp_dir,
 		 struct ar_err *err)
 {
@@ -99,7 +55,7 @@ int ar_blobs_new(struct ar_blobs **out, const struct ar_blob_driver *drv, void *
 		goto fail;
 	}
 	/* 0700: temp files hold uploads before they are checked and published. */
-	rc = ar_blob_mkdirs(tmp_dir, 0700, err);
+	rc = ar_mkdirs(tmp_dir, 0700, err);
 	if (rc < 0)
 		goto fail;
 	struct ar_blobs *b = ar_xcalloc(1, sizeof *b);

@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "store/blob.h"
 #include "store/blob_int.h"
+#include "core/fsutil.h"
 
 /* Everything is resolved relative to an fd on the root, so paths stay short and a key can only
    ever name a file two levels below it. */
@@ -253,7 +254,7 @@ int ar_blobs_open_fs(struct ar_blobs **out, const char *dir, const char *tmp_dir
 		memcpy(tmp_default + cut, "tmp", 4);
 		tmp_dir = tmp_default;
 	}
-	int rc = ar_blob_mkdirs(dir, 0700, err);
+	int rc = ar_mkdirs(dir, 0700, err);
 	if (rc < 0)
 		return rc;
 	struct fs *fs = ar_xcalloc(1, sizeof *fs);

@@ -1,5 +1,6 @@
 /* store/db_sqlite.c - the SQLite driver: WAL, synchronous=FULL, one connection per thread at a time */
 #include "store/db_int.h"
+#include "core/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,43 +32,6 @@ static int sq_fail(sqlite3 *db, int rc, struct ar_err *err, const char *msg)
 	return ar_fail(err, code, "sqlite: %s", msg);
 }
 
-/* Creates each missing directory of path (mode), fsyncing the parent of every new one so the
-   entry survives a crash along with the files later created inside it. */
-static int mkdirs(const char *path, mode_t mode, struct ar_err *err)
-{
-	char p[PATH_MAX];
-	size_t len = strlen(path);
-	if (len == 0 || len >= sizeof p)
-		return ar_fail(err, AR_EINVAL, "directory path too long or empty");
-	memcpy(p, path, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		char saved = p[i];
-		p[i] = '\0';
-		if (mkdir(p, mode) == 0) {
-			char *slash = strrchr(p, '/');
-			int dfd;
-			if (slash == p)
-				dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			else if (slash) {
-				*slash = '\0';
-				dfd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-				*slash = '/';
-			} else
-				dfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (dfd >= 0) {
-				fsync(dfd);
-				close(dfd);
-			}
-		} else if (errno != EEXIST) {
-			return ar_fail(err, AR_ERROR, "mkdir %s: %s", p, strerror(errno));
-		}
-		p[i] = saved;
-	}
-	return 0;
-}
-
 /* Makes sure the file exists with mode 0600 before sqlite sees it: sqlite would create it
    0644 minus umask, and its -wal/-shm files copy the main file's mode. */
 static int create_file(const char *path, struct ar_err *err)
@@ -80,7 +44,7 @@ static int create_file(const char *path, struct ar_err *err)
 	if (slash && slash != path) {
 		memcpy(dir, path, (size_t)(slash - path));
 		dir[slash - path] = '\0';
-		int rc = mkdirs(dir, 0700, err);
+		int rc = ar_mkdirs(dir, 0700, err);
 		if (rc < 0)
 			return rc;
 	} else if (slash) {

@@ -8,7 +8,7 @@
 static const struct ar_migration migrations[] = {
 	{1, "identity, domains, repositories, tags",
 	 "CREATE TABLE accounts ("
-	 "  id TEXT PRIMARY KEY,"               /* 12 digits */
+	 "  id TEXT PRIMARY KEY," /* 12 digits */
 	 "  name TEXT NOT NULL,"
 	 "  created_ms BIGINT NOT NULL);"
 	 "CREATE TABLE users ("
@@ -17,10 +17,10 @@ static const struct ar_migration migrations[] = {
 	 "  created_ms BIGINT NOT NULL,"
 	 "  PRIMARY KEY (account_id, name));"
 	 "CREATE TABLE access_keys ("
-	 "  id TEXT PRIMARY KEY,"               /* the access key id, AKIA... */
+	 "  id TEXT PRIMARY KEY," /* the access key id, AKIA... */
 	 "  account_id TEXT NOT NULL,"
 	 "  user_name TEXT NOT NULL,"
-	 "  secret_sealed TEXT NOT NULL,"       /* base64 of AES-256-GCM(nonce|ct|tag) under the master key */
+	 "  secret_sealed TEXT NOT NULL," /* base64 of AES-256-GCM(nonce|ct|tag) under the master key */
 	 "  created_ms BIGINT NOT NULL,"
 	 "  FOREIGN KEY (account_id, user_name) REFERENCES users(account_id, name) ON DELETE CASCADE);"
 	 "CREATE TABLE user_policies ("
