@@ -392,6 +392,7 @@ int ar_policy_parse(struct ar_policy **out, struct ar_arena *a, const char *doc,
 {
 	json_error_t jerr;
 	int rc = 0;
+	*out = NULL;
 	/* Duplicate keys are refused: otherwise "Effect": "Deny", "Effect": "Allow" reads as whichever
 	   the parser keeps, and a reviewer reading the document could see the other. */
 	json_t *root = json_loadb(doc, len, JSON_REJECT_DUPLICATES, &jerr);
