@@ -141,16 +141,16 @@ static int parse_principal(struct pctx *c, const json_t *j, const char *field, s
 	st->principals = ar_alloc_array(c->a, vals.n, sizeof *st->principals);
 	for (size_t i = 0; i < vals.n; i++) {
 		const char *s = vals.v[i];
-		struct ar_arn arn;
-		size_t len = strlen(s);
 		if (strcmp(s, "*") == 0) {
 			st->principal_any = true;
 			continue;
 		}
+		struct ar_arn arn;
+		(void)ar_arn_parse(s, &arn); /* kind stays AR_ARN_OTHER when it is not an ARN at all */
 		struct pol_principal *p = &st->principals[st->n_principals];
-		if (len == 12 && strspn(s, "0123456789") == 12) {
+		if (strlen(s) == 12 && strspn(s, "0123456789") == 12) {
 			*p = (struct pol_principal){true, s};
-		} else if (ar_arn_parse(s, &arn) == 0 && arn.kind == AR_ARN_IAM_ROOT) {
+		} else if (arn.kind == AR_ARN_IAM_ROOT) {
 			*p = (struct pol_principal){true, ar_strndup(c->a, arn.account.ptr, arn.account.len)};
 		} else if (arn.kind == AR_ARN_IAM_USER && !strpbrk(s, "*?")) {
 			*p = (struct pol_principal){false, s};
@@ -260,7 +260,7 @@ static int parse_condition(struct pctx *c, const json_t *j, struct pol_stmt *st)
 	st->conds = ar_alloc_array(c->a, total ? total : 1, sizeof *st->conds);
 	json_object_foreach((json_t *)j, opname, keys)
 	{
-		struct pol_cond proto;
+		struct pol_cond proto = {0};
 		if (!parse_operator(opname, &proto))
 			return ar_fail(c->err, AR_EINVAL, "Statement[%zu].Condition: unknown operator '" Q "'", c->idx,
 				       opname);
