@@ -17,11 +17,13 @@ enum ar_policy_kind {
 
 /* Parses and validates a policy document (Version, Statement, Sid, Effect, Principal/NotPrincipal,
    Action/NotAction, Resource/NotResource, Condition). AR_EINVAL with a message naming what is
-   wrong (e.g. "Statement[1].Effect must be Allow or Deny"). The result lives in the arena. */
+   wrong and where (e.g. "Statement[1]: Effect must be \"Allow\" or \"Deny\""). Structure is capped
+   (100 statements, 200 values per list); the caller caps the size. The result lives in the arena. */
 int ar_policy_parse(struct ar_policy **out, struct ar_arena *a, const char *doc, size_t len, enum ar_policy_kind kind,
 		    struct ar_err *err);
 
-/* One condition context key and its value(s), e.g. aws:PrincipalAccount = 111122223333. */
+/* One condition context key and value, e.g. aws:PrincipalAccount = 111122223333; a key given
+   several times is one multi-valued key (for ForAnyValue:/ForAllValues:). */
 struct ar_cond_value {
 	const char *key; /* case-insensitive, e.g. "aws:username" */
 	const char *value;
@@ -33,7 +35,8 @@ struct ar_authz_request {
 	const char *principal_account; /* 12 digits; NULL when anonymous */
 	const char *action;	       /* "codeartifact:CreateDomain" */
 	const char *resource_arn;      /* ARN of the target, or "*" */
-	const char *resource_account;  /* account that owns the resource (the domain owner) */
+	const char *resource_account;  /* account that owns the resource (the domain owner); NULL = the
+					  account in resource_arn, or the caller's when it is "*" */
 	const struct ar_cond_value *context;
 	size_t n_context;
 };
@@ -50,7 +53,7 @@ enum ar_effect ar_policy_eval(const struct ar_policy *p, const struct ar_authz_r
 bool ar_authorize(const struct ar_authz_request *req, const struct ar_policy *const *identity, size_t n_identity,
 		  const struct ar_policy *const *resource, size_t n_resource);
 
-/* IAM-style wildcard match: '*' any run, '?' one character; case-sensitive unless nocase. */
+/* IAM-style wildcard match: '*' any run, '?' one byte; case-sensitive unless nocase. */
 bool ar_wildcard_match(const char *pattern, const char *s, bool nocase);
 
 #endif
