@@ -90,8 +90,8 @@ static void send_call_error(struct ar_api_call *c, int code)
 			   : NULL);
 }
 
-int ar_api_fail(struct ar_api_call *c, int code, const char *resource_type, const char *resource_id,
-		const char *fmt, ...)
+int ar_api_fail(struct ar_api_call *c, int code, const char *resource_type, const char *resource_id, const char *fmt,
+		...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -130,7 +130,8 @@ json_t *ar_api_json(const struct ar_api_call *c, const char *member)
 /* Scalar constraints that depend only on the member's name (ref A.3). */
 static int check_scalar(const char *member, const char *value, struct ar_err *err)
 {
-	static const char *const formats[] = {"npm", "pypi", "maven", "nuget", "generic", "ruby", "swift", "cargo", NULL};
+	static const char *const formats[] = {"npm",  "pypi",  "maven", "nuget", "generic",
+					      "ruby", "swift", "cargo", NULL};
 	static const char *const endpoint_types[] = {"dualstack", "ipv4", NULL};
 	if (strcmp(member, "domain") == 0)
 		return ar_check_domain_name("domain", value, err);
@@ -168,7 +169,8 @@ static int validate_members(struct ar_api_call *c)
 		const char *value = NULL;
 		if (m[i].loc == 'q') {
 			if (ar_query_count(&c->query, m[i].wire) > 1)
-				return ar_fail(&c->err, AR_EINVAL, "Parameter '%s' was given more than once", m[i].wire);
+				return ar_fail(&c->err, AR_EINVAL, "Parameter '%s' was given more than once",
+					       m[i].wire);
 			value = ar_query_get(&c->query, m[i].wire);
 		} else if (m[i].loc == 'h') {
 			value = ar_req_header(c->req, m[i].wire);
@@ -177,8 +179,8 @@ static int validate_members(struct ar_api_call *c)
 			if (v && json_is_null(v))
 				v = NULL;
 			bool ok = !v || (m[i].type == 's' && json_is_string(v)) ||
-				  (m[i].type == 'i' && json_is_integer(v)) || (m[i].type == 't' && json_is_boolean(v)) ||
-				  (m[i].type == 'l' && json_is_array(v)) ||
+				  (m[i].type == 'i' && json_is_integer(v)) ||
+				  (m[i].type == 't' && json_is_boolean(v)) || (m[i].type == 'l' && json_is_array(v)) ||
 				  ((m[i].type == 'm' || m[i].type == 'o') && json_is_object(v));
 			if (!ok)
 				return ar_fail(&c->err, AR_EINVAL, "Member '%s' has the wrong type", m[i].wire);
@@ -247,8 +249,8 @@ static int authenticate(struct ar_api_call *c)
 	char *secret = NULL;
 	int rc = ar_identity_lookup_key(c->db, c->a, &c->ctx->keys, auth.access_key_id, &c->caller, &secret, &err);
 	if (rc == AR_ENOTFOUND) {
-		send_error(req, 403, "UnrecognizedClientException", "The security token included in the request is invalid.",
-			   NULL, NULL, NULL);
+		send_error(req, 403, "UnrecognizedClientException",
+			   "The security token included in the request is invalid.", NULL, NULL, NULL);
 		return -1;
 	}
 	if (rc) {
@@ -268,11 +270,13 @@ static int authenticate(struct ar_api_call *c)
 	};
 	if (ar_sigv4_verify(&sr, &auth, secret, time(NULL), c->ctx->cfg->sigv4_skew_s, &fault, &err) != 0) {
 		memset(secret, 0, strlen(secret));
-		const char *msg = fault == AR_SIGV4_EXPIRED
-					  ? err.msg
-					  : "The request signature we calculated does not match the signature you provided. "
-					    "Check your AWS Secret Access Key and signing method.";
-		send_error(req, 403, fault == AR_SIGV4_INCOMPLETE ? "IncompleteSignatureException" : "InvalidSignatureException",
+		const char *msg =
+			fault == AR_SIGV4_EXPIRED
+				? err.msg
+				: "The request signature we calculated does not match the signature you provided. "
+				  "Check your AWS Secret Access Key and signing method.";
+		send_error(req, 403,
+			   fault == AR_SIGV4_INCOMPLETE ? "IncompleteSignatureException" : "InvalidSignatureException",
 			   msg, NULL, NULL, NULL);
 		return -1;
 	}
@@ -305,8 +309,8 @@ int ar_api_authorize(struct ar_api_call *c, const char *action, const char *reso
 	for (size_t i = 0; i < n_docs; i++) {
 		struct ar_err ignored;
 		/* A stored document was valid when written; skip one that no longer parses rather than fail open. */
-		if (ar_policy_parse((struct ar_policy **)&identity[i], c->a, docs[i], strlen(docs[i]), AR_POLICY_IDENTITY,
-				    &ignored) != 0)
+		if (ar_policy_parse((struct ar_policy **)&identity[i], c->a, docs[i], strlen(docs[i]),
+				    AR_POLICY_IDENTITY, &ignored) != 0)
 			identity[i] = NULL;
 	}
 	const struct ar_policy **resource = ar_alloc_array(c->a, n_resource_policies + 1, sizeof *resource);
@@ -418,8 +422,8 @@ static int authorize_op(struct ar_api_call *c)
 	case AR_OPRES_ARN: {
 		arn = ar_api_str(c, "resourceArn");
 		struct ar_arn parsed;
-		if (ar_arn_parse(arn, &parsed) == 0)
-			account = ar_strdup(c->a, parsed.account);
+		if (ar_arn_parse(arn, &parsed) == 0 && parsed.account.len)
+			account = ar_strndup(c->a, parsed.account.ptr, parsed.account.len);
 		break;
 	}
 	}
@@ -523,7 +527,7 @@ int ar_api_resolve(struct ar_req *req, struct ar_route *route)
 		return 0;
 	}
 	send_error(req, path_known ? 405 : 404, "ValidationException",
-		   path_known ? "The method is not allowed for this resource" : "Unknown operation", "UNKNOWN_OPERATION",
-		   NULL, NULL);
+		   path_known ? "The method is not allowed for this resource" : "Unknown operation",
+		   "UNKNOWN_OPERATION", NULL, NULL);
 	return -1;
 }

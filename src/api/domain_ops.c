@@ -122,8 +122,8 @@ int api_delete_domain_permissions_policy(struct ar_api_call *c)
 	if (!old)
 		return ar_api_fail(c, AR_ENOTFOUND, "domain", c->domain->name, "Domain %s has no resource policy",
 				   c->domain->name);
-	int rc = ar_domain_set_policy(c->db, c->a, c->domain, NULL, ar_api_str(c, "policyRevision"), &revision,
-				      &c->err);
+	int rc =
+		ar_domain_set_policy(c->db, c->a, c->domain, NULL, ar_api_str(c, "policyRevision"), &revision, &c->err);
 	if (rc == AR_ECONFLICT)
 		return ar_api_fail(c, rc, "domain", c->domain->name, "%s", c->err.msg);
 	if (rc)
@@ -137,8 +137,8 @@ int api_get_authorization_token(struct ar_api_call *c)
 {
 	int64_t duration = AR_TOKEN_MAX_S;
 	const char *raw = ar_api_str(c, "durationSeconds");
-	if (raw && (!ar_parse_i64(raw, &duration) || (duration != 0 && (duration < AR_TOKEN_MIN_S ||
-								     duration > AR_TOKEN_MAX_S))))
+	if (raw && (!ar_parse_i64(raw, &duration) ||
+		    (duration != 0 && (duration < AR_TOKEN_MIN_S || duration > AR_TOKEN_MAX_S))))
 		return ar_api_fail(c, AR_EINVAL, NULL, NULL,
 				   "durationSeconds must be 0 or between %d and %d seconds, got %s", AR_TOKEN_MIN_S,
 				   AR_TOKEN_MAX_S, raw);

@@ -63,8 +63,8 @@ int api_create_repository(struct ar_api_call *c)
 	    (rc = authorize_upstreams(c, names, n)))
 		return rc;
 	struct ar_repository r;
-	rc = ar_repo_create(&r, c->db, c->a, c->domain, name, c->caller.account_id, ar_api_str(c, "description"),
-			    names, n, &c->err);
+	rc = ar_repo_create(&r, c->db, c->a, c->domain, name, c->caller.account_id, ar_api_str(c, "description"), names,
+			    n, &c->err);
 	if (rc)
 		return repo_failure(c, rc, name);
 	if (tags && (rc = ar_tags_set(c->db, ar_api_repo_arn(c, r.domain_owner, r.domain_name, r.name), tags, &c->err)))
@@ -85,7 +85,8 @@ int api_update_repository(struct ar_api_call *c)
 	const char **names = NULL;
 	size_t n = 0;
 	int rc;
-	if (ups && !json_is_null(ups) && ((rc = read_upstreams(c, ups, &names, &n)) || (rc = authorize_upstreams(c, names, n))))
+	if (ups && !json_is_null(ups) &&
+	    ((rc = read_upstreams(c, ups, &names, &n)) || (rc = authorize_upstreams(c, names, n))))
 		return rc;
 	rc = ar_repo_update(c->repo, c->db, c->a, c->domain, ar_api_str(c, "description"), ups && !json_is_null(ups),
 			    names, n, &c->err);
@@ -98,8 +99,9 @@ int api_update_repository(struct ar_api_call *c)
 int api_delete_repository(struct ar_api_call *c)
 {
 	int rc = ar_repo_delete(c->db, c->repo, &c->err);
-	if (rc || (rc = ar_tags_drop(c->db, ar_api_repo_arn(c, c->repo->domain_owner, c->repo->domain_name, c->repo->name),
-				       &c->err)))
+	if (rc ||
+	    (rc = ar_tags_drop(c->db, ar_api_repo_arn(c, c->repo->domain_owner, c->repo->domain_name, c->repo->name),
+			       &c->err)))
 		return rc;
 	c->out = json_pack("{s:o}", "repository", ar_api_repo_json(c, c->repo, false));
 	return 0;
@@ -121,8 +123,9 @@ static int list_repositories(struct ar_api_call *c, struct ar_repo_filter *f)
 		json_array_append_new(arr, ar_api_repo_json(c, &list[i], true));
 	c->out = json_pack("{s:o}", "repositories", arr);
 	if (more)
-		json_object_set_new(c->out, "nextToken",
-				    json_string(ar_page_token(c->a, "repositories", ar_repo_page_key(c->a, &list[n - 1]))));
+		json_object_set_new(
+			c->out, "nextToken",
+			json_string(ar_page_token(c->a, "repositories", ar_repo_page_key(c->a, &list[n - 1]))));
 	return 0;
 }
 
@@ -150,8 +153,7 @@ int api_associate_external_connection(struct ar_api_call *c)
 
 int api_disassociate_external_connection(struct ar_api_call *c)
 {
-	int rc = ar_repo_remove_external(c->repo, c->db, c->a, c->domain, ar_api_str(c, "externalConnection"),
-					 &c->err);
+	int rc = ar_repo_remove_external(c->repo, c->db, c->a, c->domain, ar_api_str(c, "externalConnection"), &c->err);
 	if (rc)
 		return repo_failure(c, rc, c->repo->name);
 	c->out = json_pack("{s:o}", "repository", ar_api_repo_json(c, c->repo, false));

@@ -27,8 +27,9 @@ static const char admin_policy[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{
 static int write_credentials(const char *path, const char *akid, const char *secret, const char *region,
 			     struct ar_err *err)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	char tmp[4300];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp)
+		return ar_fail(err, AR_EINVAL, "path too long: %s", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ar_fail(err, AR_ERROR, "create %s: %s", tmp, strerror(errno));

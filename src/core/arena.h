@@ -22,7 +22,7 @@ void *ar_alloc(struct ar_arena *a, size_t n);
 void *ar_alloc_array(struct ar_arena *a, size_t n, size_t size);
 
 /* Returns arr (or a bigger arena copy of it) with room for at least n + 1 elements of size bytes;
-   *cap tracks the capacity (start at 0 with arr NULL). For appending to arena-owned arrays. */
+ *cap tracks the capacity (start at 0 with arr NULL). For appending to arena-owned arrays. */
 void *ar_grow(struct ar_arena *a, void *arr, size_t *cap, size_t n, size_t size);
 
 /* NUL-terminated copies owned by the arena. */
@@ -32,7 +32,7 @@ void *ar_memdup(struct ar_arena *a, const void *p, size_t n);
 
 /* A printf-formatted string owned by the arena. */
 char *ar_printf(struct ar_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *ar_vprintf(struct ar_arena *a, const char *fmt, va_list ap);
+char *ar_vprintf(struct ar_arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Calls fn(arg) when the arena is freed: closes fds, unlinks temp files, rolls back. */
 void ar_arena_defer(struct ar_arena *a, ar_cleanup_fn *fn, void *arg);

@@ -51,7 +51,7 @@ int ar_buf_add(struct ar_buf *b, const void *data, size_t len);
 int ar_buf_adds(struct ar_buf *b, const char *s);
 int ar_buf_addch(struct ar_buf *b, char c);
 int ar_buf_printf(struct ar_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int ar_buf_vprintf(struct ar_buf *b, const char *fmt, va_list ap);
+int ar_buf_vprintf(struct ar_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Empties without freeing. */
 void ar_buf_reset(struct ar_buf *b);
