@@ -89,7 +89,7 @@ char *ar_body_detach(struct ar_req *req);
 
 /* --- responses: exactly one ar_resp_* body call per request; headers may be added before it --- */
 
-/* Adds a response header (copied). */
+/* Adds a response header (copied). An empty value is dropped: libmicrohttpd refuses those. */
 void ar_resp_header(struct ar_req *req, const char *name, const char *value);
 
 /* Bytes that live at least until the request ends (arena memory or static). */
