@@ -13,6 +13,7 @@ struct ar_http {
 	struct MHD_Daemon *daemon;
 	struct ar_http_opts opts; /* addr and spool_dir point at our own copies */
 	uint16_t port;
+	atomic_bool is_running;	 /* MHD started; its messages are then mostly about single clients */
 	atomic_bool is_stopping; /* responses then carry Connection: close */
 	pthread_mutex_t lock;
 	pthread_cond_t idle; /* signalled when n_inflight drops to 0 */
@@ -26,10 +27,11 @@ struct ar_resp_hdr {
 };
 
 enum ar_conn_phase {
-	AR_PHASE_NEW,	/* request line parsed, access handler not called yet */
-	AR_PHASE_EARLY, /* answered from the headers of a body-less request; sent on the final call */
-	AR_PHASE_BODY,	/* reading the body */
-	AR_PHASE_DONE,	/* response handed to MHD */
+	AR_PHASE_NEW,	  /* request line parsed, access handler not called yet */
+	AR_PHASE_DISCARD, /* answered from the headers; any body is read and dropped, the answer goes
+			     out on MHD's final call */
+	AR_PHASE_BODY,	  /* reading the body */
+	AR_PHASE_DONE,	  /* response handed to MHD */
 };
 
 /* Per-request state, allocated in the request arena (struct ar_req.conn). */
@@ -46,14 +48,15 @@ struct ar_http_conn {
 	bool has_resp;		   /* a body call happened */
 	struct MHD_Response *resp; /* built, not yet queued */
 	int status;
-	uint64_t resp_len; /* body bytes for fixed-size responses */
-	bool is_stream;	   /* resp_len counts bytes as the stream produces them */
+	uint64_t resp_len; /* body bytes: the size, or for streams the bytes produced so far */
 	struct ar_resp_hdr *headers, **headers_tail;
 
 	/* request body */
-	bool has_body;	 /* Content-Length > 0 or chunked */
-	bool is_too_big; /* passed route.max_body; the rest is drained, then 413 */
-	bool has_failed; /* spool write failed; the rest is drained, then 500 */
+	bool has_body;	   /* Content-Length > 0 or chunked */
+	bool has_expect;   /* Expect: 100-continue: the client waits before sending the body */
+	uint64_t declared; /* Content-Length, 0 when chunked */
+	bool is_too_big;   /* passed route.max_body; the rest is drained, then 413 */
+	bool has_failed;   /* spool write failed; the rest is drained, then 500 */
 	uint64_t received, drained;
 	struct ar_buf mem;
 	struct ar_hasher *hasher;

@@ -68,7 +68,6 @@ static void adopt(struct ar_req *req, int status, const char *content_type, stru
 		status = 500;
 		content_type = "text/plain; charset=utf-8";
 		len = sizeof msg - 1;
-		c->is_stream = false;
 		if (!resp)
 			abort(); /* MHD could not allocate a response struct: out of memory */
 	}
@@ -162,7 +161,6 @@ void ar_resp_stream(struct ar_req *req, int status, const char *content_type, ui
 		ar_arena_defer(req->arena, stream_free, s);
 	uint64_t mhd_size = size == UINT64_MAX ? MHD_SIZE_UNKNOWN : size;
 	struct MHD_Response *r = MHD_create_response_from_callback(mhd_size, STREAM_BLOCK, stream_read, s, NULL);
-	req->conn->is_stream = r != NULL;
 	adopt(req, status, content_type, r, 0);
 }
 

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* Connection threads run handlers that may block on the database or an upstream; deep recursion
    has no place there, and thousands of connections must fit in memory. */
@@ -41,7 +43,13 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	size_t len = strnlen(msg, sizeof msg);
 	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
 		msg[--len] = '\0';
-	ar_warn("mhd: %s", msg);
+	/* Once serving, most of MHD's messages are about one client (it hung up, sent junk) and the
+	   access log already marks the request; running out of threads or sockets is the operator's. */
+	const struct ar_http *h = cls;
+	if (!atomic_load(&h->is_running) || strcasestr(msg, "thread") || strcasestr(msg, "accept"))
+		ar_warn("mhd: %s", msg);
+	else
+		ar_debug("mhd: %s", msg);
 }
 
 /* --- request lifecycle --- */
@@ -210,6 +218,46 @@ static bool body_data(struct ar_http_conn *c, const char *data, size_t len)
 	return true;
 }
 
+static bool is_gzip(const char *content_encoding)
+{
+	return strcasecmp(content_encoding, "gzip") == 0 || strcasecmp(content_encoding, "x-gzip") == 0;
+}
+
+/* Decodes a gzip body (npm audit sends them) into the arena, refusing to inflate past cap. */
+static int gunzip(struct ar_body *b, struct ar_arena *a, const char *in, size_t in_len, uint64_t cap)
+{
+	z_stream z = {.next_in = (Bytef *)in, .avail_in = (uInt)in_len};
+	if (in_len > UINT_MAX || inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+		return AR_EINVAL;
+	struct ar_buf out;
+	ar_buf_init(&out, cap > SIZE_MAX - 1 ? SIZE_MAX - 1 : (size_t)cap);
+	int rc = 0, zr;
+	do {
+		unsigned char chunk[16384];
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END) {
+			rc = AR_EINVAL; /* corrupt, or truncated (Z_BUF_ERROR once the input runs out) */
+			break;
+		}
+		if (ar_buf_add(&out, chunk, sizeof chunk - z.avail_out) != 0) {
+			rc = AR_ETOOBIG;
+			break;
+		}
+	} while (zr != Z_STREAM_END);
+	if (rc == 0 && z.avail_in != 0)
+		rc = AR_EINVAL; /* bytes after the gzip trailer */
+	inflateEnd(&z);
+	if (rc == 0) {
+		b->data = ar_memdup(a, out.ptr, out.len + 1);
+		b->len = out.len;
+		b->is_gunzipped = true;
+	}
+	ar_buf_release(&out);
+	return rc;
+}
+
 /* Makes the complete body visible in req->body. */
 static int body_finish(struct ar_http_conn *c)
 {
@@ -218,6 +266,9 @@ static int body_finish(struct ar_http_conn *c)
 	if (c->route.body_mode == AR_BODY_MEMORY) {
 		b->data = c->mem.ptr; /* "" when nothing arrived */
 		ar_sha256(b->sha256, b->data, c->mem.len);
+		const char *ce = ar_req_header(&c->req, MHD_HTTP_HEADER_CONTENT_ENCODING);
+		if (ce && is_gzip(ce) && c->mem.len > 0)
+			return gunzip(b, c->req.arena, c->mem.ptr, c->mem.len, c->route.max_body);
 		return 0;
 	}
 	ar_hasher_final(c->hasher, &b->hashes);
@@ -244,19 +295,21 @@ char *ar_body_detach(struct ar_req *req)
 
 /* --- the access handler --- */
 
-/* Answers from the headers alone. A request without a body waits for MHD's final call: queueing
-   on the first call makes MHD close the connection, which would throw keep-alive away for every
-   401/404. With a body pending, queueing now is the point: no "100 Continue", the body is not read
-   (MHD then closes the connection after the response). */
+/* Answers from the headers alone. Queueing on MHD's first call means no "100 Continue" and no body
+   read, but MHD then closes the connection: right for a client waiting on Expect, or one announcing
+   more than we would drain. Everyone else has sent (or is sending) the body already; closing on top
+   of unread bytes makes the kernel reset the connection, which can destroy the answer before the
+   client reads it. So their body is read and dropped and the answer goes out on the final call,
+   which also keeps the connection alive (every 401/404 on a GET). */
 static enum MHD_Result answer_early(struct ar_http_conn *c)
 {
-	if (c->has_body)
+	if (c->has_body && (c->has_expect || c->declared > DRAIN_MAX))
 		return ar_http_conn_send(c);
-	c->phase = AR_PHASE_EARLY;
+	c->phase = AR_PHASE_DISCARD;
 	return MHD_YES;
 }
 
-static enum MHD_Result on_headers(struct ar_http_conn *c, const char *method)
+static enum MHD_Result on_headers(struct ar_http_conn *c, const char *method, const char *version)
 {
 	struct ar_req *req = &c->req;
 	c->log_method = ar_strdup(req->arena, method);
@@ -265,11 +318,16 @@ static enum MHD_Result on_headers(struct ar_http_conn *c, const char *method)
 
 	const char *te = ar_req_header(req, MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	const char *cl = ar_req_header(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *expect = ar_req_header(req, MHD_HTTP_HEADER_EXPECT);
 	int64_t declared = 0;
 	req->body.is_chunked = te && strcasestr(te, "chunked") != NULL;
-	if (!req->body.is_chunked && cl && !ar_parse_i64(cl, &declared))
+	if (!req->body.is_chunked && cl && (!ar_parse_i64(cl, &declared) || declared < 0))
 		declared = 0; /* MHD has already rejected a malformed Content-Length with 400 */
+	c->declared = (uint64_t)declared;
 	c->has_body = req->body.is_chunked || declared > 0;
+	/* The test MHD applies before it sends "100 Continue": HTTP/1.1 and exactly this token. */
+	c->has_expect = expect && strcasecmp(expect, "100-continue") == 0 && version &&
+			strcmp(version, MHD_HTTP_VERSION_1_1) == 0;
 
 	int rc = c->http->opts.resolve(req, &c->route);
 	req->route_data = c->route.data;
@@ -282,9 +340,15 @@ static enum MHD_Result on_headers(struct ar_http_conn *c, const char *method)
 		ar_resp_text(req, 500, "internal error: route without handler\n");
 		return answer_early(c);
 	}
-	if (declared > 0 && (uint64_t)declared > c->route.max_body) {
+	if (c->declared > c->route.max_body) {
 		ar_resp_text(req, 413, "request body too large (limit %llu bytes)\n",
 			     (unsigned long long)c->route.max_body);
+		return answer_early(c);
+	}
+	const char *ce = ar_req_header(req, MHD_HTTP_HEADER_CONTENT_ENCODING);
+	if (c->has_body && c->route.body_mode == AR_BODY_MEMORY && ce && !is_gzip(ce) &&
+	    strcasecmp(ce, "identity") != 0) {
+		ar_resp_text(req, 415, "unsupported Content-Encoding %s\n", ce);
 		return answer_early(c);
 	}
 	if (c->route.precheck) {
@@ -303,15 +367,21 @@ static enum MHD_Result on_headers(struct ar_http_conn *c, const char *method)
 static enum MHD_Result on_body_complete(struct ar_http_conn *c)
 {
 	struct ar_req *req = &c->req;
+	int rc = 0;
 	if (c->is_too_big) {
 		/* The client sent more than the cap without announcing it; do not trust it with more. */
 		ar_resp_header(req, MHD_HTTP_HEADER_CONNECTION, "close");
 		ar_resp_text(req, 413, "request body too large (limit %llu bytes)\n",
 			     (unsigned long long)c->route.max_body);
-	} else if (c->has_failed || body_finish(c) != 0) {
+	} else if (c->has_failed || (rc = body_finish(c)) == AR_ERROR) {
 		ar_resp_text(req, 500, "internal error: cannot store the request body\n");
+	} else if (rc == AR_ETOOBIG) {
+		ar_resp_text(req, 413, "decoded request body too large (limit %llu bytes)\n",
+			     (unsigned long long)c->route.max_body);
+	} else if (rc == AR_EINVAL) {
+		ar_resp_text(req, 400, "malformed gzip request body\n");
 	} else {
-		int rc = c->route.handler(req);
+		rc = c->route.handler(req);
 		if (rc != 0)
 			ar_debug("http: handler for %s %s returned %d (request %s)", req->method, req->path, rc,
 				 req->request_id);
@@ -331,7 +401,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mhd, const ch
 	if (!c)
 		return MHD_NO; /* on_uri always runs first; no context means MHD changed under us */
 	switch (c->phase) {
-	case AR_PHASE_NEW: return on_headers(c, method);
+	case AR_PHASE_NEW: return on_headers(c, method, version);
 	case AR_PHASE_BODY:
 		if (*upload_data_size > 0) {
 			bool ok = body_data(c, upload_data, *upload_data_size);
@@ -339,8 +409,12 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *mhd, const ch
 			return ok ? MHD_YES : MHD_NO;
 		}
 		return on_body_complete(c);
-	case AR_PHASE_EARLY:
-		*upload_data_size = 0; /* cannot happen: no body was announced */
+	case AR_PHASE_DISCARD:
+		if (*upload_data_size > 0) {
+			c->drained += *upload_data_size;
+			*upload_data_size = 0;
+			return c->drained <= DRAIN_MAX ? MHD_YES : MHD_NO;
+		}
 		return ar_http_conn_send(c);
 	case AR_PHASE_DONE: break;
 	}
@@ -375,6 +449,7 @@ int ar_http_start(struct ar_http **out, const struct ar_http_opts *opts, struct 
 	const char *tmp = getenv("TMPDIR");
 	h->opts.spool_dir = ar_xstrdup(opts->spool_dir ? opts->spool_dir : tmp && *tmp ? tmp : "/tmp");
 	atomic_init(&h->is_stopping, false);
+	atomic_init(&h->is_running, false);
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -400,6 +475,7 @@ int ar_http_start(struct ar_http **out, const struct ar_http_opts *opts, struct 
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = di ? di->port : opts->port;
+	atomic_store(&h->is_running, true);
 	*out = h;
 	return 0;
 }
