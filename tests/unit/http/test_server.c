@@ -1188,6 +1188,22 @@ static void test_graceful_stop(void **state)
 	pthread_join(ts, NULL);
 }
 
+static void test_spool_dir_unusable(void **state)
+{
+	struct ar_http_opts opts = {.addr = "127.0.0.1", .spool_dir = "/nonexistent/arca-spool", .resolve = resolve};
+	struct ar_http *h;
+	struct ar_err err = {0};
+	assert_int_equal(ar_http_start(&h, &opts, &err), 0);
+	struct reply r;
+	CURL *e = easy_new(&r);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, "data");
+	easy_perform(e, &r, ar_http_port(h), "/spool");
+	assert_int_equal(r.status, 500);
+	curl_easy_cleanup(e);
+	reply_release(&r);
+	ar_http_stop(h);
+}
+
 static void test_start_errors(void **state)
 {
 	struct ar_http *h = NULL;
@@ -1223,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_client_abort_mid_body_cleans_up),
 		cmocka_unit_test(test_blocked_handler_does_not_block_others),
 		cmocka_unit_test(test_graceful_stop),
+		cmocka_unit_test(test_spool_dir_unusable),
 		cmocka_unit_test(test_start_errors),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
