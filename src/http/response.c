@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -155,8 +156,8 @@ void ar_resp_stream(struct ar_req *req, int status, const char *content_type, ui
 	}
 	struct stream *s = ar_alloc(req->arena, sizeof *s);
 	*s = (struct stream){.conn = req->conn, .read = read, .cls = cls, .free_cls = free_cls};
-	/* cls is released with the arena, which MHD frees only after the last read: the completion
-	   callback runs before MHD destroys the response, so MHD's own free callback would come too late. */
+	/* cls is released with the arena, freed from the completion callback after the last read. MHD's
+	   own free callback would run later, after the arena (and whatever cls points into) is gone. */
 	if (free_cls)
 		ar_arena_defer(req->arena, stream_free, s);
 	uint64_t mhd_size = size == UINT64_MAX ? MHD_SIZE_UNKNOWN : size;
