@@ -16,8 +16,9 @@ struct ar_http_conn;
 
 /* Where a request body goes while it arrives. */
 enum ar_body_mode {
-	AR_BODY_MEMORY, /* kept in arena memory (JSON, small forms) */
-	AR_BODY_SPOOL,	/* streamed to a temp file in the spool dir while every digest is computed */
+	AR_BODY_MEMORY, /* kept in arena memory (JSON, small forms); gzip content-encoding is decoded */
+	AR_BODY_SPOOL,	/* streamed to a temp file in the spool dir while every digest is computed; stored as
+			   received, whatever its Content-Encoding */
 };
 
 struct ar_body {
@@ -26,8 +27,10 @@ struct ar_body {
 	int fd;			  /* SPOOL: read-only fd at offset 0; -1 otherwise; closed with the request */
 	char *path;		  /* SPOOL: temp file, unlinked with the request unless ar_body_detach()ed */
 	struct ar_hashes hashes;  /* SPOOL: md5/sha1/sha256/sha512 and size */
-	unsigned char sha256[32]; /* both modes: SHA-256 of the body (SigV4 payload hash) */
+	unsigned char sha256[32]; /* both modes: SHA-256 of the body as received (SigV4 payload hash) */
 	bool is_chunked;	  /* arrived with Transfer-Encoding: chunked */
+	bool is_gunzipped;	  /* MEMORY: arrived with Content-Encoding: gzip; data/len hold the decoded
+				     bytes (capped at max_body), sha256 still covers the bytes received */
 };
 
 struct ar_req {
@@ -62,34 +65,39 @@ struct ar_route {
 typedef int ar_resolve_fn(struct ar_req *req, struct ar_route *route);
 
 struct ar_http_opts {
-	const char *addr;      /* "127.0.0.1" */
-	uint16_t port;	       /* 0 = pick a free port (see ar_http_port) */
-	const char *spool_dir; /* temp files for AR_BODY_SPOOL bodies; same filesystem as the blob store */
-	unsigned max_connections;
-	unsigned timeout_s; /* idle connection timeout */
+	const char *addr;	  /* an IPv4 or IPv6 literal; NULL = "127.0.0.1" */
+	uint16_t port;		  /* 0 = pick a free port (see ar_http_port) */
+	const char *spool_dir;	  /* temp files for AR_BODY_SPOOL bodies; same filesystem as the blob store;
+				     NULL = $TMPDIR or /tmp */
+	unsigned max_connections; /* each is one thread; further connections are refused; 0 = 1000 */
+	unsigned timeout_s;	  /* idle connection timeout; 0 = none */
 	bool access_log;
 	ar_resolve_fn *resolve;
 	void *app;
 };
 
-/* Starts listening; the server answers from its own threads until ar_http_stop. */
+/* Starts listening; the server answers from its own threads (one per connection) until ar_http_stop.
+   AR_EINVAL for a bad address or missing resolve, AR_EUNAVAIL when the socket cannot be bound. */
 int ar_http_start(struct ar_http **out, const struct ar_http_opts *opts, struct ar_err *err);
 
 /* The port actually bound (useful with port 0). */
 uint16_t ar_http_port(const struct ar_http *h);
 
-/* Stops accepting, lets in-flight requests finish, frees the server. */
+/* Stops accepting (new connects are refused), lets in-flight requests finish (at most 30 s; their
+   responses carry Connection: close), closes idle keep-alive connections, frees the server. NULL is ok. */
 void ar_http_stop(struct ar_http *h);
 
 /* A request header by case-insensitive name, or NULL. */
 const char *ar_req_header(const struct ar_req *req, const char *name);
 
-/* Hands the spooled temp file to the caller (who renames it); the request no longer unlinks it. */
+/* Hands the spooled temp file to the caller (who renames it); the request no longer unlinks it.
+   The path is arena memory; NULL when the body was not spooled. */
 char *ar_body_detach(struct ar_req *req);
 
-/* --- responses: exactly one ar_resp_* body call per request; headers may be added before it --- */
+/* --- responses: exactly one ar_resp_* body call per request; headers may be added before it. A
+   second body call is a bug: it is logged and ignored (its fd closed, its free_cls run). --- */
 
-/* Adds a response header (copied). */
+/* Adds a response header (copied). An empty value is dropped: libmicrohttpd refuses those. */
 void ar_resp_header(struct ar_req *req, const char *name, const char *value);
 
 /* Bytes that live at least until the request ends (arena memory or static). */
@@ -105,13 +113,14 @@ void ar_resp_json(struct ar_req *req, int status, const json_t *body);
 void ar_resp_file(struct ar_req *req, int status, const char *content_type, int fd, uint64_t offset, uint64_t len);
 
 /* Produces the body by calls to read(cls, pos, buf, max) returning bytes (0 = end, -1 = error);
-   size may be UINT64_MAX when unknown (chunked). free_cls runs when done. */
+   size may be UINT64_MAX when unknown (chunked). free_cls runs when the request ends, sent or not. */
 typedef long ar_resp_read_fn(void *cls, uint64_t pos, char *buf, size_t max);
 void ar_resp_stream(struct ar_req *req, int status, const char *content_type, uint64_t size, ar_resp_read_fn *read,
 		    void *cls, void (*free_cls)(void *));
 
-/* With the given strong ETag: sets the ETag header and, when If-None-Match matches, queues 304
-   and returns true (the caller then sends nothing else). */
+/* With the given strong ETag (bare, or already in quotes): sets the ETag header and, when
+   If-None-Match lists it (weak comparison, W/ and "*" understood), queues 304 and returns true
+   (the caller then sends nothing else). */
 bool ar_resp_not_modified(struct ar_req *req, const char *etag);
 
 /* True once a body call has queued a response. */
