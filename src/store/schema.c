@@ -65,6 +65,65 @@ static const struct ar_migration migrations[] = {
 	 "  tag_key TEXT NOT NULL,"
 	 "  tag_value TEXT NOT NULL,"
 	 "  PRIMARY KEY (resource_arn, tag_key));"},
+	{2, "packages, versions, assets, dependencies, dist-tags",
+	 /* One row per package per repository: origin controls are per repository (ref 4.5). */
+	 "CREATE TABLE packages ("
+	 "  id BIGINT PRIMARY KEY,"
+	 "  repository_id BIGINT NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,"
+	 "  format TEXT NOT NULL,"
+	 "  namespace TEXT NOT NULL DEFAULT '',"  /* '' when the format has none */
+	 "  name TEXT NOT NULL,"                  /* normalized (PEP 503 for pypi) */
+	 "  display_name TEXT NOT NULL,"          /* as the first publisher spelled it */
+	 "  origin_publish TEXT NOT NULL,"        /* ALLOW | BLOCK */
+	 "  origin_upstream TEXT NOT NULL,"
+	 "  created_ms BIGINT NOT NULL,"
+	 "  updated_ms BIGINT NOT NULL,"          /* any change to versions, assets or tags: cache key */
+	 "  UNIQUE (repository_id, format, namespace, name));"
+	 "CREATE TABLE package_versions ("
+	 "  id BIGINT PRIMARY KEY,"
+	 "  package_id BIGINT NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
+	 "  version TEXT NOT NULL,"
+	 "  revision TEXT NOT NULL,"
+	 "  status TEXT NOT NULL,"
+	 "  origin_type TEXT NOT NULL,"           /* INTERNAL | EXTERNAL | UNKNOWN */
+	 "  entry_repository TEXT,"
+	 "  entry_external TEXT,"
+	 "  published_ms BIGINT NOT NULL,"
+	 "  updated_ms BIGINT NOT NULL,"
+	 "  summary TEXT,"
+	 "  home_page TEXT,"
+	 "  source_code_repository TEXT,"
+	 "  licenses TEXT,"                       /* JSON [{name, url}] */
+	 "  readme TEXT,"
+	 "  attrs TEXT,"                          /* format-specific JSON (npm manifest, pypi requires-python) */
+	 "  UNIQUE (package_id, version));"
+	 "CREATE TABLE assets ("
+	 "  id BIGINT PRIMARY KEY,"
+	 "  version_id BIGINT NOT NULL REFERENCES package_versions(id) ON DELETE CASCADE,"
+	 "  name TEXT NOT NULL,"
+	 "  size BIGINT NOT NULL,"
+	 "  md5 TEXT NOT NULL,"
+	 "  sha1 TEXT NOT NULL,"
+	 "  sha256 TEXT NOT NULL,"                /* the blob key */
+	 "  sha512 TEXT NOT NULL,"
+	 "  content_type TEXT,"
+	 "  attrs TEXT,"                          /* format-specific JSON (pypi metadata hash, ...) */
+	 "  created_ms BIGINT NOT NULL,"
+	 "  UNIQUE (version_id, name));"
+	 "CREATE INDEX assets_by_sha256 ON assets (sha256);"
+	 "CREATE TABLE dependencies ("
+	 "  version_id BIGINT NOT NULL REFERENCES package_versions(id) ON DELETE CASCADE,"
+	 "  position INTEGER NOT NULL,"
+	 "  namespace TEXT,"
+	 "  package TEXT NOT NULL,"
+	 "  dependency_type TEXT,"
+	 "  version_requirement TEXT,"
+	 "  PRIMARY KEY (version_id, position));"
+	 "CREATE TABLE dist_tags ("
+	 "  package_id BIGINT NOT NULL REFERENCES packages(id) ON DELETE CASCADE,"
+	 "  tag TEXT NOT NULL,"
+	 "  version TEXT NOT NULL,"
+	 "  PRIMARY KEY (package_id, tag));"},
 };
 
 const struct ar_migration *ar_schema_migrations(size_t *n)

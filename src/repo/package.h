@@ -1,0 +1,137 @@
+/* repo/package.h - packages, versions, assets and dependencies: the model every format writes through */
+#ifndef AR_REPO_PACKAGE_H
+#define AR_REPO_PACKAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "repo/repository.h"
+#include "store/blob.h"
+#include "store/db.h"
+
+#define AR_MAX_ASSETS_PER_VERSION 350
+
+/* A package's coordinates within a repository. ns is "" (never NULL) when the format has none. */
+struct ar_pkg_key {
+	const char *format;
+	const char *ns;
+	const char *name; /* normalized */
+};
+
+enum ar_vstatus {
+	AR_ST_PUBLISHED,
+	AR_ST_UNFINISHED,
+	AR_ST_UNLISTED,
+	AR_ST_ARCHIVED,
+	AR_ST_DISPOSED,
+	AR_ST_DELETED,
+};
+
+/* "Published", ... */
+const char *ar_status_name(enum ar_vstatus s);
+/* AR_EINVAL for an unknown name. */
+int ar_status_parse(enum ar_vstatus *out, const char *name);
+
+/* The one visibility rule every data plane and the API use (ref 4.3):
+   listed in package-manager indexes: Published only;
+   downloadable: Published and Unlisted (a pinned install of an unlisted version still works). */
+bool ar_status_listed(enum ar_vstatus s);
+bool ar_status_downloadable(enum ar_vstatus s);
+
+struct ar_package {
+	int64_t id;
+	int64_t repository_id;
+	const char *format, *ns, *name, *display_name;
+	const char *origin_publish;  /* ALLOW | BLOCK */
+	const char *origin_upstream; /* ALLOW | BLOCK */
+	int64_t created_ms, updated_ms;
+};
+
+struct ar_asset {
+	int64_t id;
+	const char *name;
+	int64_t size;
+	const char *md5, *sha1, *sha256, *sha512;
+	const char *content_type;
+	const char *attrs; /* JSON object or NULL */
+	int64_t created_ms;
+};
+
+struct ar_dependency {
+	const char *ns; /* NULL when none */
+	const char *package;
+	const char *type;
+	const char *requirement;
+};
+
+struct ar_version {
+	int64_t id, package_id;
+	const char *version, *revision;
+	enum ar_vstatus status;
+	const char *origin_type; /* INTERNAL | EXTERNAL | UNKNOWN */
+	const char *entry_repository, *entry_external;
+	int64_t published_ms, updated_ms;
+	const char *summary, *home_page, *source_code_repository;
+	const char *licenses; /* JSON array of {name, url} or NULL */
+	const char *readme;
+	const char *attrs; /* JSON object or NULL */
+};
+
+/* Reads. AR_ENOTFOUND when absent; results in arena memory. */
+int ar_pkg_get(struct ar_package *out, struct ar_dbc *db, struct ar_arena *a, int64_t repository_id,
+	       const struct ar_pkg_key *key, struct ar_err *err);
+/* Every version of a package in publish order (oldest first), whatever its status. */
+int ar_pkg_versions(struct ar_version **out, size_t *n, struct ar_dbc *db, struct ar_arena *a, int64_t package_id,
+		    struct ar_err *err);
+int ar_version_get(struct ar_version *out, struct ar_dbc *db, struct ar_arena *a, int64_t package_id,
+		   const char *version, struct ar_err *err);
+/* Assets of a version ordered by name. */
+int ar_version_assets(struct ar_asset **out, size_t *n, struct ar_dbc *db, struct ar_arena *a, int64_t version_id,
+		      struct ar_err *err);
+int ar_asset_get(struct ar_asset *out, struct ar_dbc *db, struct ar_arena *a, int64_t version_id, const char *name,
+		 struct ar_err *err);
+int ar_version_dependencies(struct ar_dependency **out, size_t *n, struct ar_dbc *db, struct ar_arena *a,
+			    int64_t version_id, struct ar_err *err);
+
+/* One file of a publish: a finished temp file (same filesystem as the blob store) and its digests. */
+struct ar_asset_in {
+	const char *name;
+	const char *tmp_path; /* moved into the blob store; NULL when the blob with hashes.sha256 already exists */
+	struct ar_hashes hashes;
+	const char *content_type;
+	const char *attrs; /* JSON object or NULL */
+};
+
+struct ar_publish_in {
+	struct ar_pkg_key key;
+	const char *display_name; /* NULL = key.name */
+	const char *version;
+	bool unfinished;          /* generic/maven: more assets will follow */
+	bool add_to_existing;     /* pypi/maven/generic: an existing version may gain new asset names */
+	const char *summary, *home_page, *source_code_repository, *licenses, *readme, *attrs;
+	const struct ar_dependency *deps;
+	size_t n_deps;
+	const struct ar_asset_in *assets;
+	size_t n_assets;
+};
+
+/* The write path of every format. Moves the asset files into the blob store (durable first), then in
+   one transaction creates or extends the package and version. Rules:
+   - package origin publish=BLOCK: AR_EDENIED with a message naming the package and repository;
+   - a version that exists and !add_to_existing: AR_EEXISTS;
+   - an asset name that exists with other bytes: AR_EEXISTS; with the same bytes: nothing changes;
+   - a version in status Archived, Disposed or Deleted is not re-published: AR_ECONFLICT;
+   - more than 350 assets: AR_EQUOTA.
+   The version's revision changes whenever its assets change. *out receives the version as stored.
+   The caller must not hold a transaction on db. */
+int ar_publish(struct ar_version *out, struct ar_dbc *db, struct ar_blobs *blobs, struct ar_arena *a,
+	       const struct ar_repository *repo, const struct ar_publish_in *in, struct ar_err *err);
+
+/* Marks a package changed (for ETags of rendered indexes) inside the caller's transaction. */
+int ar_pkg_touch(struct ar_dbc *db, int64_t package_id, struct ar_err *err);
+
+#endif
