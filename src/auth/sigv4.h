@@ -46,8 +46,10 @@ struct ar_sigv4_request {
 int ar_sigv4_parse(struct ar_sigv4_auth *out, const char *authorization, enum ar_sigv4_fault *fault,
 		   struct ar_err *err);
 
-/* Builds the canonical request exactly as botocore does (ref §3.1), into out. The payload hash is
-   x-amz-content-sha256 when that header is signed, else payload_sha256_hex. */
+/* Builds the canonical request exactly as botocore does (ref §3.1), appending to out. The payload hash
+   is the x-amz-content-sha256 header when present (botocore signs it whenever it sends it), else
+   payload_sha256_hex (NULL = empty body). AR_EAUTH when a signed header is absent, AR_EINVAL on a
+   malformed query escape, AR_ETOOBIG past the input bounds. */
 int ar_sigv4_canonical_request(struct ar_buf *out, const struct ar_sigv4_request *req, const char *signed_headers,
 			       struct ar_err *err);
 
@@ -70,5 +72,12 @@ int ar_sigv4_sign(struct ar_buf *out, const char *method, const char *path, cons
 		  const struct ar_sigv4_header *headers, size_t n_headers, const char *payload_sha256_hex,
 		  const char *access_key_id, const char *secret, const char *region, const char *service,
 		  struct ar_err *err);
+
+/* ar_sigv4_sign that also appends the canonical request and the string to sign to the two buffers
+   (either may be NULL), for `--debug`; neither contains the secret. */
+int ar_sigv4_sign_debug(struct ar_buf *out, struct ar_buf *canonical_out, struct ar_buf *sts_out, const char *method,
+			const char *path, const char *raw_query, const struct ar_sigv4_header *headers,
+			size_t n_headers, const char *payload_sha256_hex, const char *access_key_id, const char *secret,
+			const char *region, const char *service, struct ar_err *err);
 
 #endif
