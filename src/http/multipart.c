@@ -396,16 +396,22 @@ static int parse_headers(struct parser *p, struct ar_multipart_part *part)
 {
 	const char *s = p->hdr.ptr, *end = p->hdr.ptr + p->hdr.len;
 	bool has_disposition = false;
+	/* the whole block is checked first so a folded or dirty line is reported as such */
+	for (const char *c = s; c < end - 2; c++) {
+		if (c[0] == '\r' && c[1] == '\n' && (c[2] == ' ' || c[2] == '\t'))
+			return ar_fail(p->err, AR_EINVAL, "folded part header");
+		if (((unsigned char)*c < 0x20 && *c != '\t' && !(c[0] == '\r' && c[1] == '\n') &&
+		     !(c[0] == '\n' && c > s && c[-1] == '\r')) ||
+		    *c == 0x7f)
+			return ar_fail(p->err, AR_EINVAL, "control character in part header");
+	}
+	if (*s == ' ' || *s == '\t')
+		return ar_fail(p->err, AR_EINVAL, "folded part header");
 	for (;;) {
 		const char *eol = memmem(s, (size_t)(end - s), "\r\n", 2);
 		assert(eol); /* the block ends with CRLF */
 		if (eol == s)
 			break;
-		if (*s == ' ' || *s == '\t')
-			return ar_fail(p->err, AR_EINVAL, "folded part header");
-		for (const char *c = s; c < eol; c++)
-			if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7f)
-				return ar_fail(p->err, AR_EINVAL, "control character in part header");
 		const char *colon = s;
 		while (colon < eol && is_tchar((unsigned char)*colon))
 			colon++;
