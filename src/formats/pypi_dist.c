@@ -7,11 +7,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #define MAX_RELEASE_SEGMENTS 32
 
@@ -110,6 +113,7 @@ static bool parse_num(const char **sp, uint64_t *out)
 	for (; is_digit((unsigned char)*s); s++)
 		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
 			return false;
+	*out = v;
 	*sp = s;
 	return true;
 }
@@ -753,6 +757,65 @@ int ar_pypi_parse_requirement(struct ar_pypi_req *out, struct ar_arena *a, const
 
 /* ---- archives ---- */
 
+/* A .tar.gz is inflated here rather than by libarchive, whose gzip filter does not check the
+   trailer's CRC and length; Python's gzip does, so pip and PyPI refuse such files and so do we. */
+struct gz_src {
+	int fd;
+	z_stream z;
+	bool is_done;
+	unsigned char in[64 * 1024], out[64 * 1024];
+};
+
+static int gz_fill(struct archive *ar, struct gz_src *g)
+{
+	ssize_t n;
+	do
+		n = read(g->fd, g->in, sizeof g->in);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(ar, errno, "read: %s", strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		archive_set_error(ar, EILSEQ, "truncated gzip stream");
+		return -1;
+	}
+	g->z.next_in = g->in;
+	g->z.avail_in = (uInt)n;
+	return 0;
+}
+
+/* Inflates into g->out until some output exists or the stream ends; bytes produced, or -1. */
+static la_ssize_t gz_read(struct archive *ar, void *cls, const void **buf)
+{
+	struct gz_src *g = cls;
+	*buf = g->out;
+	g->z.next_out = g->out;
+	g->z.avail_out = sizeof g->out;
+	while (!g->is_done && g->z.avail_out == sizeof g->out) {
+		if (g->z.avail_in == 0 && gz_fill(ar, g) < 0)
+			return -1;
+		int zr = inflate(&g->z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			g->is_done = true; /* trailer checked; later members or padding are not tar data */
+		} else if (zr != Z_OK) {
+			archive_set_error(ar, EILSEQ, "gzip: %s", g->z.msg ? g->z.msg : "bad data");
+			return -1;
+		}
+	}
+	return (la_ssize_t)(sizeof g->out - g->z.avail_out);
+}
+
+/* The tar reader stops at its end marker; inflate the rest so the trailer gets checked. */
+static int gz_finish(struct archive *ar, struct gz_src *g)
+{
+	const void *buf;
+	while (!g->is_done)
+		if (gz_read(ar, g, &buf) < 0)
+			return -1;
+	return 0;
+}
+
 /* True when dir ("{name}-{version}") names the same project and version as file. */
 static bool dir_matches(struct ar_arena *a, const char *dir, size_t len, const struct ar_pypi_file *file)
 {
@@ -828,21 +891,39 @@ int ar_pypi_read_metadata(struct ar_pypi_meta *out, struct ar_arena *a, const ch
 {
 	memset(out, 0, sizeof *out);
 	bool is_tar = file->kind == AR_PYPI_SDIST_TAR_GZ || file->kind == AR_PYPI_SDIST_TAR_BZ2;
+	struct gz_src *gz = NULL;
 	struct archive *ar = archive_read_new();
 	if (is_tar) {
 		archive_read_support_format_tar(ar);
-		if (file->kind == AR_PYPI_SDIST_TAR_GZ)
-			archive_read_support_filter_gzip(ar);
-		else
-			archive_read_support_filter_bzip2(ar);
+		if (file->kind == AR_PYPI_SDIST_TAR_BZ2)
+			archive_read_support_filter_bzip2(ar); /* libbz2 checks its block CRCs */
 	} else {
-		archive_read_support_format_zip(ar);
+		/* the central directory is authoritative, as in Python's zipfile (and so pip); the
+		   streaming reader would accept a zip whose directory is cut off */
+		archive_read_support_format_zip_seekable(ar);
 	}
 	char *data = NULL;
 	size_t data_len = 0, n_found = 0;
 	uint64_t expanded = 0;
 	int rc = 0;
-	if (archive_read_open_filename(ar, path, 64 * 1024) != ARCHIVE_OK) {
+	if (file->kind == AR_PYPI_SDIST_TAR_GZ) {
+		gz = ar_xcalloc(1, sizeof *gz);
+		gz->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (gz->fd < 0) {
+			rc = ar_fail(err, AR_ERROR, "cannot open %s: %s", path, strerror(errno));
+			goto done;
+		}
+		if (inflateInit2(&gz->z, 16 + MAX_WBITS) != Z_OK) { /* 16: gzip wrapper only */
+			close(gz->fd);
+			gz->fd = -1;
+			rc = ar_fail(err, AR_ERROR, "zlib initialisation failed");
+			goto done;
+		}
+		if (archive_read_open(ar, gz, NULL, gz_read, NULL) != ARCHIVE_OK) {
+			rc = corrupt(ar, err);
+			goto done;
+		}
+	} else if (archive_read_open_filename(ar, path, 64 * 1024) != ARCHIVE_OK) {
 		/* libarchive reports both "cannot open" and "not this format" here */
 		if (archive_errno(ar) == ENOENT || archive_errno(ar) == EACCES)
 			rc = ar_fail(err, AR_ERROR, "cannot open %s: %s", path, archive_error_string(ar));
@@ -901,6 +982,10 @@ int ar_pypi_read_metadata(struct ar_pypi_meta *out, struct ar_arena *a, const ch
 		if ((rc = read_entry(&data, &data_len, ar, e, a, err)) < 0)
 			goto done;
 	}
+	if (gz && gz_finish(ar, gz) < 0) {
+		rc = corrupt(ar, err);
+		goto done;
+	}
 	if (!data) {
 		rc = file->kind == AR_PYPI_WHEEL
 			     ? ar_fail(err, AR_EINVAL, "wheel has no %s-%s.dist-info/METADATA", file->name,
@@ -911,5 +996,10 @@ int ar_pypi_read_metadata(struct ar_pypi_meta *out, struct ar_arena *a, const ch
 	rc = ar_pypi_parse_metadata(out, a, data, data_len, err);
 done:
 	archive_read_free(ar);
+	if (gz && gz->fd >= 0) {
+		inflateEnd(&gz->z);
+		close(gz->fd);
+	}
+	free(gz);
 	return rc;
 }
