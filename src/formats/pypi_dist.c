@@ -440,9 +440,18 @@ static const struct field {
 	enum field_kind kind;
 	size_t off;
 } fields[] = {
-#define S(k, m)	 {k, F_SCALAR, offsetof(struct ar_pypi_meta, m)}
-#define U(k, m)	 {k, F_UNIQUE, offsetof(struct ar_pypi_meta, m)}
-#define L(k, m)	 {k, F_LIST, offsetof(struct ar_pypi_meta, m)}
+#define S(k, m)                                                                                                        \
+	{                                                                                                              \
+		k, F_SCALAR, offsetof(struct ar_pypi_meta, m)                                                          \
+	}
+#define U(k, m)                                                                                                        \
+	{                                                                                                              \
+		k, F_UNIQUE, offsetof(struct ar_pypi_meta, m)                                                          \
+	}
+#define L(k, m)                                                                                                        \
+	{                                                                                                              \
+		k, F_LIST, offsetof(struct ar_pypi_meta, m)                                                            \
+	}
 	U("Metadata-Version", metadata_version),
 	U("Name", name),
 	U("Version", version),
@@ -503,7 +512,8 @@ static bool utf8_ok(const unsigned char *s, size_t len)
 				return false;
 			cp = (cp << 6) | (s[i + k] & 0x3f);
 		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
 			return false;
 		i += n + 1;
 	}
@@ -525,15 +535,9 @@ static int list_push(struct mparse *p, size_t fi, const char *s)
 {
 	struct ar_pypi_list *l = (struct ar_pypi_list *)((char *)p->out + fields[fi].off);
 	if (l->n == AR_PYPI_MAX_LIST)
-		return ar_fail(p->err, AR_ETOOBIG, "metadata has more than %d %s lines", AR_PYPI_MAX_LIST, fields[fi].key);
-	if (l->n + 1 >= p->caps[fi]) {
-		size_t cap = p->caps[fi] ? p->caps[fi] * 2 : 8;
-		const char **v = ar_alloc_array(p->a, cap, sizeof *v);
-		if (l->n)
-			memcpy(v, l->v, l->n * sizeof *v);
-		l->v = v;
-		p->caps[fi] = cap;
-	}
+		return ar_fail(p->err, AR_ETOOBIG, "metadata has more than %d %s lines", AR_PYPI_MAX_LIST,
+			       fields[fi].key);
+	l->v = ar_grow(p->a, l->v, &p->caps[fi], l->n + 1, sizeof *l->v); /* the item and a NULL */
 	l->v[l->n++] = s;
 	l->v[l->n] = NULL;
 	return 0;

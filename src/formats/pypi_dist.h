@@ -44,8 +44,8 @@ struct ar_pypi_meta {
 	const char *metadata_version, *name, *version, *summary, *description, *description_content_type, *home_page,
 		*download_url, *author, *author_email, *maintainer, *maintainer_email, *license, *license_expression,
 		*requires_python, *keywords;
-	struct ar_pypi_list requires_dist, project_urls, classifiers, provides_extra, license_files, platforms,
-		dynamic, provides_dist, obsoletes_dist, requires_external;
+	struct ar_pypi_list requires_dist, project_urls, classifiers, provides_extra, license_files, platforms, dynamic,
+		provides_dist, obsoletes_dist, requires_external;
 };
 
 /* One Requires-Dist value split up; absent parts are NULL. */

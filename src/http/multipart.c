@@ -443,14 +443,7 @@ static int parse_headers(struct parser *p, struct ar_multipart_part *part)
 static struct ar_multipart_part *new_part(struct parser *p)
 {
 	struct ar_multipart *m = p->m;
-	if (m->n_parts == p->parts_cap) {
-		size_t cap = p->parts_cap ? p->parts_cap * 2 : 8;
-		struct ar_multipart_part *parts = ar_alloc_array(p->a, cap, sizeof *parts);
-		if (m->n_parts)
-			memcpy(parts, m->parts, m->n_parts * sizeof *parts);
-		m->parts = parts;
-		p->parts_cap = cap;
-	}
+	m->parts = ar_grow(p->a, m->parts, &p->parts_cap, m->n_parts, sizeof *m->parts);
 	return &m->parts[m->n_parts++];
 }
 
@@ -558,8 +551,8 @@ static int run(struct ar_multipart **out, struct parser *p, const char *content_
 	return rc;
 }
 
-int ar_multipart_parse_mem(struct ar_multipart **out, struct ar_arena *a, const char *content_type,
-			   const void *body, size_t len, const struct ar_multipart_opts *opts, struct ar_err *err)
+int ar_multipart_parse_mem(struct ar_multipart **out, struct ar_arena *a, const char *content_type, const void *body,
+			   size_t len, const struct ar_multipart_opts *opts, struct ar_err *err)
 {
 	static const unsigned char empty[1];
 	struct parser p = {.a = a, .err = err, .mem = body ? body : empty, .fd = -1, .len = len, .out_fd = -1};
@@ -568,8 +561,8 @@ int ar_multipart_parse_mem(struct ar_multipart **out, struct ar_arena *a, const 
 	return run(out, &p, content_type);
 }
 
-int ar_multipart_parse_fd(struct ar_multipart **out, struct ar_arena *a, const char *content_type, int fd,
-			  uint64_t len, const struct ar_multipart_opts *opts, struct ar_err *err)
+int ar_multipart_parse_fd(struct ar_multipart **out, struct ar_arena *a, const char *content_type, int fd, uint64_t len,
+			  const struct ar_multipart_opts *opts, struct ar_err *err)
 {
 	struct parser p = {.a = a, .err = err, .fd = fd, .len = len, .out_fd = -1};
 	if (opts)

@@ -53,19 +53,19 @@ int ar_multipart_boundary(const char **boundary, struct ar_arena *a, const char 
 /* Parses a body held in memory. *out and everything in it belong to a; temp files of file parts
    are unlinked when a is freed. AR_EINVAL for a malformed body, AR_ETOOBIG when a limit is hit,
    AR_ERROR when a spool file cannot be written. On failure no temp file survives the arena. */
-int ar_multipart_parse_mem(struct ar_multipart **out, struct ar_arena *a, const char *content_type,
-			   const void *body, size_t len, const struct ar_multipart_opts *opts, struct ar_err *err);
+int ar_multipart_parse_mem(struct ar_multipart **out, struct ar_arena *a, const char *content_type, const void *body,
+			   size_t len, const struct ar_multipart_opts *opts, struct ar_err *err);
 
 /* The same for a body spooled to a file: reads len bytes of fd from offset 0 with pread (the fd's
    own offset is left alone) through a fixed buffer, so file parts never sit in memory. */
-int ar_multipart_parse_fd(struct ar_multipart **out, struct ar_arena *a, const char *content_type, int fd,
-			  uint64_t len, const struct ar_multipart_opts *opts, struct ar_err *err);
+int ar_multipart_parse_fd(struct ar_multipart **out, struct ar_arena *a, const char *content_type, int fd, uint64_t len,
+			  const struct ar_multipart_opts *opts, struct ar_err *err);
 
 /* The value of the first plain field called name, or NULL. */
 const char *ar_multipart_field(const struct ar_multipart *m, const char *name);
 
 /* The values of every plain field called name, in order, as an arena array (NULL-terminated);
-   *n gets the count. NULL with *n = 0 when there is none. */
+ *n gets the count. NULL with *n = 0 when there is none. */
 const char **ar_multipart_fields(const struct ar_multipart *m, const char *name, size_t *n);
 
 /* The first part called name that was sent with a filename, or NULL. */

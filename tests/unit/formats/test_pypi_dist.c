@@ -49,11 +49,16 @@ static const char *tmp_path(struct ar_arena *a, const char *name)
 static void test_normalize(void **state)
 {
 	static const char *const cases[][2] = {
-		{"Django", "django"},	    {"zope.interface", "zope-interface"},
-		{"Foo__Bar", "foo-bar"},    {"foo-._-bar", "foo-bar"},
-		{"A.B-C_D", "a-b-c-d"},	    {"already-normal", "already-normal"},
-		{"PyYAML", "pyyaml"},	    {"typing_extensions", "typing-extensions"},
-		{"x", "x"},		    {"1", "1"},
+		{"Django", "django"},
+		{"zope.interface", "zope-interface"},
+		{"Foo__Bar", "foo-bar"},
+		{"foo-._-bar", "foo-bar"},
+		{"A.B-C_D", "a-b-c-d"},
+		{"already-normal", "already-normal"},
+		{"PyYAML", "pyyaml"},
+		{"typing_extensions", "typing-extensions"},
+		{"x", "x"},
+		{"1", "1"},
 		{"Pillow-SIMD", "pillow-simd"},
 	};
 	struct ar_arena *a = ar_arena_new();
@@ -68,10 +73,12 @@ static void test_name_valid(void **state)
 		const char *name;
 		bool ok;
 	} cases[] = {
-		{"requests", true}, {"zope.interface", true}, {"a", true},	   {"A1", true},
-		{"foo_bar-baz", true}, {"1", true},	      {"", false},	   {"-foo", false},
-		{"foo-", false},       {".foo", false},	      {"foo_", false},	   {"foo bar", false},
-		{"foo/bar", false},    {"foo@bar", false},    {"f\xc3\xb6o", false}, {"foo+bar", false},
+		{"requests", true}, {"zope.interface", true}, {"a", true},
+		{"A1", true},	    {"foo_bar-baz", true},    {"1", true},
+		{"", false},	    {"-foo", false},	      {"foo-", false},
+		{".foo", false},    {"foo_", false},	      {"foo bar", false},
+		{"foo/bar", false}, {"foo@bar", false},	      {"f\xc3\xb6o", false},
+		{"foo+bar", false},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		assert_int_equal(ar_pypi_name_valid(cases[i].name), cases[i].ok);
@@ -93,8 +100,11 @@ static void test_parse_filename(void **state)
 		enum ar_pypi_kind kind; /* 0: must be rejected */
 		const char *name, *version, *build, *py, *abi, *plat;
 	} cases[] = {
-#define BAD(f)		    {f, 0, NULL, NULL, NULL, NULL, NULL, NULL}
-#define SDIST(f, k, n, v) {f, k, n, v, NULL, NULL, NULL, NULL}
+#define BAD(f) {f, 0, NULL, NULL, NULL, NULL, NULL, NULL}
+#define SDIST(f, k, n, v)                                                                                              \
+	{                                                                                                              \
+		f, k, n, v, NULL, NULL, NULL, NULL                                                                     \
+	}
 		{"demo_pkg-1.0-py3-none-any.whl", AR_PYPI_WHEEL, "demo_pkg", "1.0", NULL, "py3", "none", "any"},
 		{"numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", AR_PYPI_WHEEL, "numpy",
 		 "1.26.4", NULL, "cp312", "cp312", "manylinux_2_17_x86_64.manylinux2014_x86_64"},
@@ -180,10 +190,35 @@ static void test_version_order(void **state)
 {
 	/* strictly increasing, from PEP 440's examples plus epochs and local labels */
 	static const char *const order[] = {
-		"not a version", "zzz", "0.9", "1.0.dev456", "1.0a1", "1.0a2.dev456", "1.0a12.dev456", "1.0a12",
-		"1.0b1.dev456", "1.0b2", "1.0b2.post345.dev456", "1.0b2.post345", "1.0rc1.dev456", "1.0rc1", "1.0",
-		"1.0+abc.5", "1.0+abc.7", "1.0+5", "1.0.post456.dev34", "1.0.post456", "1.0.15", "1.1.dev1", "1.1",
-		"1.10", "2.0", "10.0", "18446744073709551615", "1!0.1", "2!0.0.dev0",
+		"not a version",
+		"zzz",
+		"0.9",
+		"1.0.dev456",
+		"1.0a1",
+		"1.0a2.dev456",
+		"1.0a12.dev456",
+		"1.0a12",
+		"1.0b1.dev456",
+		"1.0b2",
+		"1.0b2.post345.dev456",
+		"1.0b2.post345",
+		"1.0rc1.dev456",
+		"1.0rc1",
+		"1.0",
+		"1.0+abc.5",
+		"1.0+abc.7",
+		"1.0+5",
+		"1.0.post456.dev34",
+		"1.0.post456",
+		"1.0.15",
+		"1.1.dev1",
+		"1.1",
+		"1.10",
+		"2.0",
+		"10.0",
+		"18446744073709551615",
+		"1!0.1",
+		"2!0.0.dev0",
 	};
 	size_t n = sizeof order / sizeof order[0];
 	for (size_t i = 0; i < n; i++)
@@ -194,10 +229,10 @@ static void test_version_order(void **state)
 				fail_msg("cmp(%s, %s) = %d, want %d", order[i], order[j], c, want);
 		}
 	static const char *const equal[][2] = {
-		{"1.0", "1.0.0"},	 {"1.0RC1", "1.0rc1"},	   {"1.0-c1", "1.0rc1"},     {"1.0.preview1", "1.0rc1"},
-		{"v1.0", "1.0"},	 {"1.0.post", "1.0.post0"}, {"1.0-1", "1.0.post1"},  {"1.0-r1", "1.0.post1"},
-		{"1.0alpha1", "1.0a1"},	 {"1.0.beta.2", "1.0b2"},   {"1.0+ABC", "1.0+abc"},  {"1.0+1-2", "1.0+1.2"},
-		{"1.0+01", "1.0+1"},	 {"0!1.0", "1.0"},	   {"1.0-dev", "1.0.dev0"}, {" 1.0 ", "1.0"},
+		{"1.0", "1.0.0"},	{"1.0RC1", "1.0rc1"},	   {"1.0-c1", "1.0rc1"},    {"1.0.preview1", "1.0rc1"},
+		{"v1.0", "1.0"},	{"1.0.post", "1.0.post0"}, {"1.0-1", "1.0.post1"},  {"1.0-r1", "1.0.post1"},
+		{"1.0alpha1", "1.0a1"}, {"1.0.beta.2", "1.0b2"},   {"1.0+ABC", "1.0+abc"},  {"1.0+1-2", "1.0+1.2"},
+		{"1.0+01", "1.0+1"},	{"0!1.0", "1.0"},	   {"1.0-dev", "1.0.dev0"}, {" 1.0 ", "1.0"},
 		{"01.002", "1.2"},
 	};
 	for (size_t i = 0; i < sizeof equal / sizeof equal[0]; i++)
@@ -866,12 +901,12 @@ static void test_real_wheel(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_normalize),	   cmocka_unit_test(test_name_valid),
-		cmocka_unit_test(test_parse_filename),	   cmocka_unit_test(test_version_order),
-		cmocka_unit_test(test_version_normalize),  cmocka_unit_test(test_parse_requirement),
-		cmocka_unit_test(test_metadata_fields),	   cmocka_unit_test(test_metadata_errors),
-		cmocka_unit_test(test_wheel_metadata),	   cmocka_unit_test(test_wheel_errors),
-		cmocka_unit_test(test_corrupt_archives),   cmocka_unit_test(test_sdist_metadata),
+		cmocka_unit_test(test_normalize),	  cmocka_unit_test(test_name_valid),
+		cmocka_unit_test(test_parse_filename),	  cmocka_unit_test(test_version_order),
+		cmocka_unit_test(test_version_normalize), cmocka_unit_test(test_parse_requirement),
+		cmocka_unit_test(test_metadata_fields),	  cmocka_unit_test(test_metadata_errors),
+		cmocka_unit_test(test_wheel_metadata),	  cmocka_unit_test(test_wheel_errors),
+		cmocka_unit_test(test_corrupt_archives),  cmocka_unit_test(test_sdist_metadata),
 		cmocka_unit_test(test_real_wheel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

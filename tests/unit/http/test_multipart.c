@@ -72,13 +72,13 @@ static struct ar_hashes hashes_of(const void *data, size_t len)
 
 static void add_field(struct ar_buf *b, const char *boundary, const char *name, const char *value)
 {
-	assert_int_equal(ar_buf_printf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n",
-				       boundary, name, value),
+	assert_int_equal(ar_buf_printf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n%s\r\n", boundary,
+				       name, value),
 			 0);
 }
 
-static void add_file(struct ar_buf *b, const char *boundary, const char *name, const char *filename,
-		     const void *data, size_t len)
+static void add_file(struct ar_buf *b, const char *boundary, const char *name, const char *filename, const void *data,
+		     size_t len)
 {
 	assert_int_equal(ar_buf_printf(b,
 				       "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\n"
@@ -128,7 +128,8 @@ static void test_boundary_header(void **state)
 		{"multipart/form-data; boundary=\"quoted\";", "quoted"},
 		{"multipart/form-data; boundary=0123456789012345678901234567890123456789012345678901234567890123456789",
 		 "0123456789012345678901234567890123456789012345678901234567890123456789"},
-		{"multipart/form-data; boundary=01234567890123456789012345678901234567890123456789012345678901234567890",
+		{"multipart/form-data; "
+		 "boundary=01234567890123456789012345678901234567890123456789012345678901234567890",
 		 NULL},
 		{"multipart/form-data", NULL},
 		{"multipart/form-data; boundary=", NULL},
@@ -166,10 +167,18 @@ static void test_filename_ok(void **state)
 		const char *name;
 		bool ok;
 	} cases[] = {
-		{"demo_pkg-1.0-py3-none-any.whl", true}, {"demo-1.0.tar.gz", true}, {"naïve.txt", true},
-		{"", false},			     {".hidden", false},	 {"..", false},
-		{"a/b.whl", false},		     {"a\\b.whl", false},	 {"x..y", false},
-		{"../etc/passwd", false},	     {"C:\\x\\y.whl", false},	 {"tab\there", false},
+		{"demo_pkg-1.0-py3-none-any.whl", true},
+		{"demo-1.0.tar.gz", true},
+		{"naïve.txt", true},
+		{"", false},
+		{".hidden", false},
+		{"..", false},
+		{"a/b.whl", false},
+		{"a\\b.whl", false},
+		{"x..y", false},
+		{"../etc/passwd", false},
+		{"C:\\x\\y.whl", false},
+		{"tab\there", false},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		assert_int_equal(ar_multipart_filename_ok(cases[i].name, strlen(cases[i].name)), cases[i].ok);
@@ -484,19 +493,23 @@ static void test_malformed_bodies(void **state)
 		{"--XbOuNdArYx\r\nContent-Disposition: form-data; name=a\r\n\r\nv\r\n--XbOuNdArY--", "boundary line"},
 		{"--XbOuNdArY\nContent-Disposition: form-data; name=a\n\nv\n--XbOuNdArY--", "boundary line"},
 		{"--XbOuNdArY\r\nContent-Disposition: form-data\r\n\r\nv\r\n--XbOuNdArY--", "without a name"},
-		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nv\r\n--XbOuNdArY--", "without a name"},
+		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nv\r\n--XbOuNdArY--",
+		 "without a name"},
 		{"--XbOuNdArY\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--XbOuNdArY--", "not form-data"},
 		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=\"a\r\n\r\nv\r\n--XbOuNdArY--", "malformed"},
-		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\nv\r\n--XbOuNdArY--", "two names"},
+		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\nv\r\n--XbOuNdArY--",
+		 "two names"},
 		{"--XbOuNdArY\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\nv\r\n--XbOuNdArY--", "folded"},
 		{"--XbOuNdArY\r\nno colon here\r\n\r\nv\r\n--XbOuNdArY--", "malformed part header"},
 		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a\rb\r\n\r\nv\r\n--XbOuNdArY--", "control"},
 		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; "
 		 "name=b\r\n\r\nv\r\n--XbOuNdArY--",
 		 "two Content-Disposition"},
-		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; filename=\"../x.whl\"\r\n\r\nv\r\n--XbOuNdArY--",
+		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; "
+		 "filename=\"../x.whl\"\r\n\r\nv\r\n--XbOuNdArY--",
 		 "filename"},
-		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; filename=\"d/x.whl\"\r\n\r\nv\r\n--XbOuNdArY--",
+		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; "
+		 "filename=\"d/x.whl\"\r\n\r\nv\r\n--XbOuNdArY--",
 		 "filename"},
 		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; filename=\".x\"\r\n\r\nv\r\n--XbOuNdArY--",
 		 "filename"},
@@ -508,7 +521,8 @@ static void test_malformed_bodies(void **state)
 		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; filename=x; filename=y\r\n\r\nv\r\n"
 		 "--XbOuNdArY--",
 		 "two filenames"},
-		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; filename=x.whl\r\n\r\nabc", "closing boundary"},
+		{"--XbOuNdArY\r\nContent-Disposition: form-data; name=a; filename=x.whl\r\n\r\nabc",
+		 "closing boundary"},
 	};
 	struct ar_multipart_opts opts = {.spool_dir = spool};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
