@@ -82,7 +82,7 @@ int ar_pypi_parse_metadata(struct ar_pypi_meta *out, struct ar_arena *a, const c
 /* Reads the core metadata out of the distribution at path (file from its filename): a wheel's
    single top-level {name}-{version}.dist-info/METADATA, an sdist's {name}-{version}/PKG-INFO
    ("./" tolerated). Zips are read through their central directory and a .tar.gz to its gzip
-   trailer (CRC checked), as Python does; members other than the metadata are not CRC-checked.
+   trailer (CRC checked), as Python does; a zip's members other than the metadata are not.
    Names match after normalisation, versions by ar_pypi_version_cmp. out->raw
    holds the exact bytes (arena). The parsed Name is returned as is; comparing it with the upload
    is the caller's job. AR_EINVAL for corrupt archives ("corrupt archive: ...") and missing,
