@@ -440,8 +440,8 @@ int ar_client_call(struct ar_client_response *resp, struct ar_client *c, struct 
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
 		curl_easy_setopt(h, CURLOPT_READDATA, &st);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, upload_size);
-	} else if (req->json_body || strcmp(req->method, "POST") == 0) {
-		/* A POST without members still says Content-Length: 0, as botocore does. */
+	} else if (req->json_body || strcmp(req->method, "GET") != 0) {
+		/* Without members, POST, PUT and DELETE still say Content-Length: 0, as botocore does. */
 		const char *body = req->json_body ? req->json_body : "";
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);

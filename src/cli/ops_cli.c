@@ -18,28 +18,32 @@
    ops.def does not carry list item types; these are every such member in the model. */
 static const char *const object_lists[] = {"tags", "upstreams", "addAllowedRepositories", "removeAllowedRepositories"};
 
-/* Paginated operations (ref §1.6) and the list their pages are merged on. */
-static const struct {
+/* Paginated operations (ref §1.6): the list their pages are merged on, and the keys botocore
+   copies from the first page ("non-aggregate"), in the order it prints them. */
+struct paginator {
 	const char *op;
 	const char *result_key;
-} paginators[] = {
-	{"ListDomains", "domains"},
-	{"ListRepositories", "repositories"},
-	{"ListRepositoriesInDomain", "repositories"},
-	{"ListPackages", "packages"},
-	{"ListPackageVersions", "versions"},
-	{"ListPackageVersionAssets", "assets"},
-	{"ListAllowedRepositoriesForGroup", "allowedRepositories"},
-	{"ListAssociatedPackages", "packages"},
-	{"ListPackageGroups", "packageGroups"},
-	{"ListSubPackageGroups", "packageGroups"},
+	const char *non_aggregate[6];
 };
 
-static const char *result_key(const struct ar_op_info *op)
+static const struct paginator paginators[] = {
+	{"ListDomains", "domains", {NULL}},
+	{"ListRepositories", "repositories", {NULL}},
+	{"ListRepositoriesInDomain", "repositories", {NULL}},
+	{"ListPackages", "packages", {NULL}},
+	{"ListPackageVersions", "versions", {"defaultDisplayVersion", "format", "package", "namespace", NULL}},
+	{"ListPackageVersionAssets", "assets", {"package", "format", "namespace", "version", "versionRevision", NULL}},
+	{"ListAllowedRepositoriesForGroup", "allowedRepositories", {NULL}},
+	{"ListAssociatedPackages", "packages", {NULL}},
+	{"ListPackageGroups", "packageGroups", {NULL}},
+	{"ListSubPackageGroups", "packageGroups", {NULL}},
+};
+
+static const struct paginator *paginator_of(const struct ar_op_info *op)
 {
 	for (size_t i = 0; i < sizeof paginators / sizeof paginators[0]; i++)
 		if (strcmp(paginators[i].op, op->name) == 0)
-			return paginators[i].result_key;
+			return &paginators[i];
 	return NULL;
 }
 
@@ -253,7 +257,7 @@ int ar_cli_parse(struct ar_cli_call *call, struct ar_arena *a, int argc, char **
 			       argc > 0 ? argv[0] : "");
 	call->n_members = ar_op_members(a, call->op, &call->members);
 	call->values = ar_json_own(a, json_object());
-	bool no_paginate = false;
+	bool no_paginate = false, manual_limit = false;
 
 	for (int i = 1; i < argc; i++) {
 		bool negated;
@@ -326,6 +330,7 @@ int ar_cli_parse(struct ar_cli_call *call, struct ar_arena *a, int argc, char **
 			json_object_set_new(call->values, m->member, json_false());
 			continue;
 		}
+		manual_limit |= strcmp(m->member, "maxResults") == 0;
 		int used, rc = member_value(call, a, m, rest, n_rest, flag, &used, err);
 		if (rc)
 			return rc;
@@ -351,9 +356,10 @@ int ar_cli_parse(struct ar_cli_call *call, struct ar_arena *a, int argc, char **
 	}
 	ar_buf_release(&missing);
 
-	/* A hand-picked --next-token or --max-items asks for one page, as the aws CLI's own tokens do. */
-	call->paginate =
-		result_key(call->op) && !no_paginate && !call->max_items && !json_object_get(call->values, "nextToken");
+	/* As in the aws CLI, a hand-picked --next-token or --max-results turns pagination off
+	   (--page-size does not); so does --max-items, which here asks the server for that many. */
+	call->paginate = paginator_of(call->op) && !no_paginate && !manual_limit && !call->max_items &&
+			 !json_object_get(call->values, "nextToken");
 	bool negated;
 	if (call->max_items && !json_object_get(call->values, "maxResults") &&
 	    find_flag(call, a, "max-results", &negated))
@@ -626,8 +632,8 @@ static void print_usage(FILE *out, const struct ar_cli_call *call, struct ar_are
 	fprintf(out,
 		"\n\n%s %s%s\nglobal options: --endpoint-url URL --region REGION --profile NAME --output json "
 		"--debug%s\n",
-		call->op->method, call->op->path, result_key(call->op) ? " (paginated)" : "",
-		result_key(call->op) ? " --no-paginate --max-items N --page-size N" : "");
+		call->op->method, call->op->path, paginator_of(call->op) ? " (paginated)" : "",
+		paginator_of(call->op) ? " --no-paginate --max-items N --page-size N" : "");
 }
 
 /* Sends the request, following nextToken for paginated operations; *result gets the merged JSON
@@ -636,7 +642,8 @@ static int run_pages(json_t **result, struct ar_cli_call *call, struct ar_client
 		     FILE *errf, struct ar_client_response *last)
 {
 	struct ar_err err = {0};
-	const char *key = result_key(call->op);
+	const struct paginator *pg = paginator_of(call->op);
+	json_t *first = NULL;
 	char *prev_token = NULL;
 	*result = NULL;
 	for (int page = 0; page < MAX_PAGES; page++) {
@@ -662,21 +669,32 @@ static int run_pages(json_t **result, struct ar_cli_call *call, struct ar_client
 			ar_buf_release(&msg);
 			return AR_CLI_EXIT_ERROR;
 		}
-		if (call->outfile || last->body_len == 0)
+		if (call->outfile)
 			return 0;
+		if (last->body_len == 0)
+			break;
 		json_t *j = ar_json_own(a, json_loadb(last->body, last->body_len, 0, NULL));
 		if (!json_is_object(j)) {
 			fprintf(errf, "\nUnable to parse the %s response as a JSON object\n", call->op->name);
 			return AR_CLI_EXIT_ERROR;
 		}
-		if (!*result) {
+		if (!call->paginate) {
 			*result = j;
 		} else {
-			json_t *into = json_object_get(*result, key), *items = json_object_get(j, key);
-			if (json_is_array(into) && json_is_array(items))
-				json_array_extend(into, items);
-			else if (json_is_array(items))
-				json_object_set(*result, key, items);
+			/* botocore's build_full_result: the merged list first, then the first page's
+			   non-aggregate keys (null when absent); everything else, nextToken included, dropped. */
+			json_t *items = json_object_get(j, pg->result_key);
+			if (!*result) {
+				*result = ar_json_own(a, json_object());
+				first = j;
+			}
+			if (json_is_array(items)) {
+				json_t *into = json_object_get(*result, pg->result_key);
+				if (into)
+					json_array_extend(into, items);
+				else
+					json_object_set(*result, pg->result_key, items);
+			}
 		}
 		const char *token = ar_json_str(j, "nextToken");
 		if (!call->paginate || !token || !*token)
@@ -693,8 +711,10 @@ static int run_pages(json_t **result, struct ar_cli_call *call, struct ar_client
 			return AR_CLI_EXIT_ERROR;
 		}
 	}
-	if (call->paginate && *result)
-		json_object_del(*result, "nextToken");
+	for (size_t i = 0; call->paginate && first && pg->non_aggregate[i]; i++) {
+		json_t *v = json_object_get(first, pg->non_aggregate[i]);
+		json_object_set_new(*result, pg->non_aggregate[i], v ? json_incref(v) : json_null());
+	}
 	return 0;
 }
 

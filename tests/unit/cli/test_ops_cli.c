@@ -314,6 +314,15 @@ static void test_pagination_flags(void **state)
 		0);
 	assert_true(call.paginate);
 	assert_string_equal(call.query, "domain=d&repository=r&max-results=7");
+	/* A hand-picked --max-results is manual paging in the aws CLI too. */
+	assert_int_equal(parse(&call, a, &err, "list-packages", "--domain", "d", "--repository", "r", "--max-results",
+			       "3", NULL),
+			 0);
+	assert_false(call.paginate);
+	assert_int_equal(parse(&call, a, &err, "list-packages", "--domain", "d", "--repository", "r", "--no-paginate",
+			       "--page-size", "3", NULL),
+			 0);
+	assert_false(call.paginate);
 	assert_int_equal(parse(&call, a, &err, "list-domains", "--max-items", "2", NULL), 0);
 	assert_string_equal(call.json_body, "{\"maxResults\":2}");
 	assert_false(call.paginate);
