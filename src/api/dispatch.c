@@ -93,10 +93,13 @@ static void send_call_error(struct ar_api_call *c, int code)
 int ar_api_fail(struct ar_api_call *c, int code, const char *resource_type, const char *resource_id, const char *fmt,
 		...)
 {
+	/* Format aside first: callers often pass c->err.msg itself as an argument. */
+	char msg[sizeof c->err.msg];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(c->err.msg, sizeof c->err.msg, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	memcpy(c->err.msg, msg, sizeof msg);
 	c->err.code = code;
 	c->err_resource_type = resource_type;
 	c->err_resource_id = resource_id;

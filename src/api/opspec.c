@@ -26,9 +26,10 @@ const struct ar_op_info *ar_op_find(const char *name_or_kebab)
 
 size_t ar_op_members(struct ar_arena *a, const struct ar_op_info *op, struct ar_op_member **out)
 {
+	/* One member per space-separated token. */
 	size_t n = 0;
 	for (const char *p = op->members; *p; p++)
-		n += *p == ':' && p[1] && p[2] && (p[2] == ' ' || p[2] == '*' || p[2] == '\0');
+		n += *p != ' ' && (p == op->members || p[-1] == ' ');
 	struct ar_op_member *m = ar_alloc_array(a, n ? n : 1, sizeof *m);
 	size_t i = 0;
 	const char *p = op->members;

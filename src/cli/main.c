@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "cli/ops_cli.h"
 
+#include "api/opspec.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -29,5 +31,13 @@ int main(int argc, char **argv)
 		return ar_cmd_serve(argc - 1, argv + 1);
 	if (strcmp(cmd, "admin") == 0)
 		return ar_cmd_admin(argc - 1, argv + 1);
+	/* aws-style global flags may come before the operation: move the operation name to the front. */
+	for (int i = 1; i < argc && argv[1][0] == '-'; i++) {
+		if (argv[i][0] != '-' && ar_op_find(argv[i])) {
+			char *op = argv[i];
+			memmove(&argv[2], &argv[1], (size_t)(i - 1) * sizeof *argv);
+			argv[1] = op;
+		}
+	}
 	return ar_cli_run_op(argc - 1, argv + 1);
 }

@@ -34,6 +34,8 @@
 /* ar_http_stop waits this long for in-flight requests before closing them. */
 #define STOP_WAIT_MS 30000
 
+/* The format comes from libmicrohttpd itself. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];

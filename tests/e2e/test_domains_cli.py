@@ -47,11 +47,11 @@ class Domains(ArcaTestCase):
     def test_validation(self):
         a = self.arca
         for bad in ("Upper", "-lead", "trail-", "a" * 51, "has_underscore"):
-            code, _ = a.aws_error("create-domain", "--domain", bad)
+            code, _ = a.aws_error("create-domain", f"--domain={bad}")
             self.assertEqual(code, "ValidationException", bad)
         code, _ = a.aws_error("describe-domain", "--domain", "nosuchdomain")
         self.assertEqual(code, "ResourceNotFoundException")
-        code, _ = a.aws_error("describe-domain", "--domain", "acme", "--domain-owner", "12345")
+        code, _ = a.aws_error("describe-domain", "--domain", "acme", "--domain-owner", "12345678901x")
         self.assertEqual(code, "ValidationException")
 
     def test_domain_policy(self):

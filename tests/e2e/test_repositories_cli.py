@@ -60,9 +60,9 @@ class Repositories(ArcaTestCase):
 
         code, _ = a.aws_error("create-repository", "--domain", "corp", "--repository", "team")
         self.assertEqual(code, "ConflictException")
-        code, _ = a.aws_error("create-repository", "--domain", "corp", "--repository", "-bad")
+        code, _ = a.aws_error("create-repository", "--domain", "corp", "--repository=-bad")
         self.assertEqual(code, "ValidationException")
-        code, _ = a.aws_error("create-repository", "--domain", "nodomain", "--repository", "r")
+        code, _ = a.aws_error("create-repository", "--domain", "nodomain", "--repository", "rr")
         self.assertEqual(code, "ResourceNotFoundException")
 
         # Deleting an upstream leaves the downstream's reference in place (as CodeArtifact does).
