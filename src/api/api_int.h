@@ -25,10 +25,10 @@ struct ar_api_call {
 	json_t *body; /* the JSON request body (an object), or NULL for raw/no body */
 	struct ar_principal caller;
 	struct ar_dbc *db;
-	const char *domain_owner;    /* domainOwner, or the caller's account */
-	struct ar_domain *domain;    /* loaded when the call names a domain that exists */
-	struct ar_repository *repo;  /* loaded when the call names a repository that exists */
-	json_t *out;                 /* the response object a handler builds */
+	const char *domain_owner;   /* domainOwner, or the caller's account */
+	struct ar_domain *domain;   /* loaded when the call names a domain that exists */
+	struct ar_repository *repo; /* loaded when the call names a repository that exists */
+	json_t *out;		    /* the response object a handler builds */
 	struct ar_err err;
 	const char *err_resource_type; /* for ResourceNotFound / Conflict bodies */
 	const char *err_resource_id;
@@ -41,8 +41,8 @@ const char *ar_api_str(const struct ar_api_call *c, const char *member);
 json_t *ar_api_json(const struct ar_api_call *c, const char *member);
 
 /* Records a failure with the resource it concerns (for the error body); returns code. */
-int ar_api_fail(struct ar_api_call *c, int code, const char *resource_type, const char *resource_id,
-		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int ar_api_fail(struct ar_api_call *c, int code, const char *resource_type, const char *resource_id, const char *fmt,
+		...) __attribute__((format(printf, 5, 6)));
 
 /* ARNs of the call's domain and repository (region from config). */
 const char *ar_api_domain_arn(const struct ar_api_call *c, const char *owner, const char *domain);

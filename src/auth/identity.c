@@ -37,8 +37,8 @@ int ar_identity_create_account(struct ar_dbc *db, const char *name, char account
 		random_chars(account_id, 12, "0123456789");
 		if (account_id[0] == '0')
 			account_id[0] = '1';
-		int64_t rc = ar_dbc_exec(db, err, "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?)",
-					 "ssi", account_id, name ? name : "", ar_now_ms());
+		int64_t rc = ar_dbc_exec(db, err, "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?)", "ssi",
+					 account_id, name ? name : "", ar_now_ms());
 		if (rc != AR_EEXISTS)
 			return rc < 0 ? (int)rc : 0;
 	}
@@ -129,8 +129,8 @@ int ar_identity_delete_access_key(struct ar_dbc *db, const char *access_key_id, 
 	return n < 0 ? (int)n : 0;
 }
 
-int ar_identity_lookup_key(struct ar_dbc *db, struct ar_arena *a, const struct ar_keys *keys,
-			   const char *access_key_id, struct ar_principal *who, char **secret, struct ar_err *err)
+int ar_identity_lookup_key(struct ar_dbc *db, struct ar_arena *a, const struct ar_keys *keys, const char *access_key_id,
+			   struct ar_principal *who, char **secret, struct ar_err *err)
 {
 	struct ar_stmt *st;
 	int rc = ar_dbc_prepare(db, &st, "SELECT account_id, user_name, secret_sealed FROM access_keys WHERE id = ?",
@@ -169,10 +169,11 @@ int ar_identity_put_user_policy(struct ar_dbc *db, const char *account_id, const
 	ar_arena_free(a);
 	if (rc)
 		return rc;
-	int64_t n = ar_dbc_exec(db, err,
-				"INSERT INTO user_policies (account_id, user_name, policy_name, document) VALUES (?, ?, ?, ?) "
-				"ON CONFLICT (account_id, user_name, policy_name) DO UPDATE SET document = excluded.document",
-				"ssss", account_id, user_name, policy_name, document);
+	int64_t n = ar_dbc_exec(
+		db, err,
+		"INSERT INTO user_policies (account_id, user_name, policy_name, document) VALUES (?, ?, ?, ?) "
+		"ON CONFLICT (account_id, user_name, policy_name) DO UPDATE SET document = excluded.document",
+		"ssss", account_id, user_name, policy_name, document);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -181,8 +182,8 @@ int ar_identity_user_policies(struct ar_dbc *db, struct ar_arena *a, const char 
 {
 	struct ar_stmt *st;
 	int rc = ar_dbc_prepare(
-		db, &st, "SELECT document FROM user_policies WHERE account_id = ? AND user_name = ? ORDER BY policy_name",
-		err);
+		db, &st,
+		"SELECT document FROM user_policies WHERE account_id = ? AND user_name = ? ORDER BY policy_name", err);
 	if (rc)
 		return rc;
 	ar_stmt_bind_text(st, 1, account_id);

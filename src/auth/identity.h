@@ -43,8 +43,8 @@ int ar_identity_delete_access_key(struct ar_dbc *db, const char *access_key_id, 
 
 /* Looks a key up for SigV4: the owning principal and the unsealed secret (arena memory).
    AR_ENOTFOUND when unknown. */
-int ar_identity_lookup_key(struct ar_dbc *db, struct ar_arena *a, const struct ar_keys *keys,
-			   const char *access_key_id, struct ar_principal *who, char **secret, struct ar_err *err);
+int ar_identity_lookup_key(struct ar_dbc *db, struct ar_arena *a, const struct ar_keys *keys, const char *access_key_id,
+			   struct ar_principal *who, char **secret, struct ar_err *err);
 
 /* Validates the document as an identity policy, then creates or replaces it. */
 int ar_identity_put_user_policy(struct ar_dbc *db, const char *account_id, const char *user_name,

@@ -15,5 +15,4 @@ int ar_cmd_admin(int argc, char **argv);
    (--listen, --data, --config, --external, --log-level). Consumed flags are removed from argv; *argc updated. */
 int ar_cli_load_config(struct ar_config *cfg, int *argc, char **argv, struct ar_err *err);
 
-
 #endif

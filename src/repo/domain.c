@@ -59,9 +59,9 @@ int ar_domain_create(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *
 	out->encryption_key =
 		encryption_key ? encryption_key : ar_printf(a, "arn:aws:kms:%s:%s:key/%s", region, owner, uuid4(a));
 	out->created_ms = ar_now_ms();
-	int64_t rc = ar_dbc_exec(db, err,
-				 "INSERT INTO domains (id, owner, name, encryption_key, created_ms) VALUES (?, ?, ?, ?, ?)",
-				 "isssi", out->id, owner, name, out->encryption_key, out->created_ms);
+	int64_t rc = ar_dbc_exec(
+		db, err, "INSERT INTO domains (id, owner, name, encryption_key, created_ms) VALUES (?, ?, ?, ?, ?)",
+		"isssi", out->id, owner, name, out->encryption_key, out->created_ms);
 	if (rc == AR_EEXISTS)
 		return ar_fail(err, AR_EEXISTS, "Domain %s already exists in account %s", name, owner);
 	return rc < 0 ? (int)rc : 0;
@@ -91,7 +91,8 @@ int ar_domain_list(struct ar_domain **out, size_t *n, bool *more, struct ar_dbc 
 {
 	struct ar_stmt *st;
 	int rc = ar_dbc_prepare(db, &st,
-				"SELECT " DOMAIN_COLUMNS " FROM domains d WHERE d.owner = ? AND (? IS NULL OR d.name > ?)"
+				"SELECT " DOMAIN_COLUMNS
+				" FROM domains d WHERE d.owner = ? AND (? IS NULL OR d.name > ?)"
 				" ORDER BY d.name LIMIT ?",
 				err);
 	if (rc)

@@ -15,7 +15,7 @@ struct ar_domain {
 	const char *name;
 	const char *encryption_key;
 	int64_t created_ms;
-	const char *policy;          /* NULL when none */
+	const char *policy;	     /* NULL when none */
 	const char *policy_revision; /* NULL when none */
 	int64_t repository_count;
 	int64_t asset_size_bytes;
@@ -30,7 +30,7 @@ int ar_domain_get(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *a, 
 		  struct ar_err *err);
 
 /* Domains of owner ordered by name, after after_name (NULL = from the start), at most limit.
-   *more is set when further rows exist. */
+ *more is set when further rows exist. */
 int ar_domain_list(struct ar_domain **out, size_t *n, bool *more, struct ar_dbc *db, struct ar_arena *a,
 		   const char *owner, const char *after_name, int limit, struct ar_err *err);
 

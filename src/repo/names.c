@@ -37,10 +37,11 @@ int ar_check_domain_name(const char *what, const char *s, struct ar_err *err)
 	for (size_t i = 1; ok && i + 1 < n; i++)
 		ok = is_lower(s[i]) || is_digit(s[i]) || s[i] == '-';
 	if (!ok)
-		return ar_fail(err, AR_EINVAL,
-			       "%s '%s' must start with a lowercase letter, end with a letter or digit, and contain only "
-			       "lowercase letters, digits and hyphens",
-			       what, s);
+		return ar_fail(
+			err, AR_EINVAL,
+			"%s '%s' must start with a lowercase letter, end with a letter or digit, and contain only "
+			"lowercase letters, digits and hyphens",
+			what, s);
 	return 0;
 }
 

@@ -75,7 +75,7 @@ int ar_pkg_get(struct ar_package *out, struct ar_dbc *db, struct ar_arena *a, in
 }
 
 #define VERSION_COLUMNS                                                                                                \
-	"id, package_id, version, revision, status, origin_type, entry_repository, entry_external, published_ms,"     \
+	"id, package_id, version, revision, status, origin_type, entry_repository, entry_external, published_ms,"      \
 	" updated_ms, summary, home_page, source_code_repository, licenses, readme, attrs"
 
 static void read_version(struct ar_version *v, struct ar_stmt *st, struct ar_arena *a)
@@ -161,8 +161,8 @@ int ar_version_assets(struct ar_asset **out, size_t *n, struct ar_dbc *db, struc
 		      struct ar_err *err)
 {
 	struct ar_stmt *st;
-	int rc = ar_dbc_prepare(db, &st, "SELECT " ASSET_COLUMNS " FROM assets WHERE version_id = ? ORDER BY name",
-				err);
+	int rc =
+		ar_dbc_prepare(db, &st, "SELECT " ASSET_COLUMNS " FROM assets WHERE version_id = ? ORDER BY name", err);
 	if (rc)
 		return rc;
 	ar_stmt_bind_int(st, 1, version_id);
@@ -269,10 +269,11 @@ static int compute_revision(const char **out, struct ar_dbc *db, struct ar_arena
 static int insert_asset(struct ar_dbc *db, int64_t version_id, const struct ar_asset_in *x, struct ar_err *err)
 {
 	struct ar_stmt *st;
-	int rc = ar_dbc_prepare(db, &st,
-				"INSERT INTO assets (id, version_id, name, size, md5, sha1, sha256, sha512, content_type,"
-				" attrs, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				err);
+	int rc = ar_dbc_prepare(
+		db, &st,
+		"INSERT INTO assets (id, version_id, name, size, md5, sha1, sha256, sha512, content_type,"
+		" attrs, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		err);
 	if (rc)
 		return rc;
 	ar_stmt_bind_int(st, 1, ar_new_id());
@@ -295,11 +296,12 @@ static int insert_version(struct ar_version *v, struct ar_dbc *db, struct ar_are
 			  const struct ar_repository *repo, const struct ar_publish_in *in, struct ar_err *err)
 {
 	struct ar_stmt *st;
-	int rc = ar_dbc_prepare(db, &st,
-				"INSERT INTO package_versions (id, package_id, version, revision, status, origin_type,"
-				" entry_repository, published_ms, updated_ms, summary, home_page, source_code_repository,"
-				" licenses, readme, attrs) VALUES (?, ?, ?, '', ?, 'INTERNAL', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				err);
+	int rc = ar_dbc_prepare(
+		db, &st,
+		"INSERT INTO package_versions (id, package_id, version, revision, status, origin_type,"
+		" entry_repository, published_ms, updated_ms, summary, home_page, source_code_repository,"
+		" licenses, readme, attrs) VALUES (?, ?, ?, '', ?, 'INTERNAL', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		err);
 	if (rc)
 		return rc;
 	int64_t id = ar_new_id(), now = ar_now_ms();
@@ -322,10 +324,11 @@ static int insert_version(struct ar_version *v, struct ar_dbc *db, struct ar_are
 		return rc;
 	for (size_t i = 0; i < in->n_deps; i++) {
 		const struct ar_dependency *d = &in->deps[i];
-		int64_t n = ar_dbc_exec(db, err,
-					"INSERT INTO dependencies (version_id, position, namespace, package, dependency_type,"
-					" version_requirement) VALUES (?, ?, ?, ?, ?, ?)",
-					"iissss", id, (int64_t)i, d->ns, d->package, d->type, d->requirement);
+		int64_t n = ar_dbc_exec(
+			db, err,
+			"INSERT INTO dependencies (version_id, position, namespace, package, dependency_type,"
+			" version_requirement) VALUES (?, ?, ?, ?, ?, ?)",
+			"iissss", id, (int64_t)i, d->ns, d->package, d->type, d->requirement);
 		if (n < 0)
 			return (int)n;
 	}
@@ -374,8 +377,9 @@ static int extend_version(struct ar_version *v, struct ar_dbc *db, struct ar_are
 				old = &have[j];
 		if (old) {
 			if (strcmp(old->sha256, x->hashes.sha256) != 0)
-				return ar_fail(err, AR_EEXISTS, "%s %s already has a file named %s with different content",
-					       display(in), in->version, x->name);
+				return ar_fail(err, AR_EEXISTS,
+					       "%s %s already has a file named %s with different content", display(in),
+					       in->version, x->name);
 			continue;
 		}
 		if (n_have + added + 1 > AR_MAX_ASSETS_PER_VERSION)
@@ -394,7 +398,8 @@ int ar_publish(struct ar_version *out, struct ar_dbc *db, struct ar_blobs *blobs
 {
 	int rc;
 	if (in->n_assets > AR_MAX_ASSETS_PER_VERSION)
-		return ar_fail(err, AR_EQUOTA, "A package version can have at most %d assets", AR_MAX_ASSETS_PER_VERSION);
+		return ar_fail(err, AR_EQUOTA, "A package version can have at most %d assets",
+			       AR_MAX_ASSETS_PER_VERSION);
 	/* Bytes first: a crash after this leaves at most unreferenced blobs, never a version without bytes. */
 	for (size_t i = 0; i < in->n_assets; i++)
 		if (in->assets[i].tmp_path &&
@@ -431,7 +436,8 @@ int ar_publish(struct ar_version *out, struct ar_dbc *db, struct ar_blobs *blobs
 			/* A version published as Unfinished becomes Published with its last asset. */
 			if (rc == 0 && v.status == AR_ST_UNFINISHED && !in->unfinished) {
 				changed = true;
-				int64_t n = ar_dbc_exec(db, err, "UPDATE package_versions SET status = 'Published' WHERE id = ?",
+				int64_t n = ar_dbc_exec(db, err,
+							"UPDATE package_versions SET status = 'Published' WHERE id = ?",
 							"i", v.id);
 				rc = n < 0 ? (int)n : 0;
 			}

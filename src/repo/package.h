@@ -110,8 +110,8 @@ struct ar_publish_in {
 	struct ar_pkg_key key;
 	const char *display_name; /* NULL = key.name */
 	const char *version;
-	bool unfinished;          /* generic/maven: more assets will follow */
-	bool add_to_existing;     /* pypi/maven/generic: an existing version may gain new asset names */
+	bool unfinished;      /* generic/maven: more assets will follow */
+	bool add_to_existing; /* pypi/maven/generic: an existing version may gain new asset names */
 	const char *summary, *home_page, *source_code_repository, *licenses, *readme, *attrs;
 	const struct ar_dependency *deps;
 	size_t n_deps;

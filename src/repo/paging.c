@@ -21,8 +21,7 @@ int ar_page_key(const char **key, struct ar_arena *a, const char *kind, const ch
 	size_t len = 0;
 	unsigned char *raw = ar_b64url_decode(a, token, strlen(token), &len);
 	size_t klen = strlen(kind);
-	if (!raw || len <= klen || memcmp(raw, kind, klen) != 0 || raw[klen] != '\n' ||
-	    memchr(raw, '\0', len) != NULL)
+	if (!raw || len <= klen || memcmp(raw, kind, klen) != 0 || raw[klen] != '\n' || memchr(raw, '\0', len) != NULL)
 		return ar_fail(err, AR_EINVAL, "nextToken is not valid for this operation");
 	*key = ar_strndup(a, (const char *)raw + klen + 1, len - klen - 1);
 	return 0;

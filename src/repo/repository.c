@@ -26,7 +26,8 @@ static int load_upstream_names(const char ***out, size_t *n, struct ar_dbc *db, 
 {
 	struct ar_stmt *st;
 	int rc = ar_dbc_prepare(
-		db, &st, "SELECT upstream_name FROM repository_upstreams WHERE repository_id = ? ORDER BY position", err);
+		db, &st, "SELECT upstream_name FROM repository_upstreams WHERE repository_id = ? ORDER BY position",
+		err);
 	if (rc)
 		return rc;
 	ar_stmt_bind_int(st, 1, repo_id);
@@ -42,8 +43,8 @@ static int load_upstream_names(const char ***out, size_t *n, struct ar_dbc *db, 
 	return rc < 0 ? rc : 0;
 }
 
-static int check_upstreams(struct ar_dbc *db, const struct ar_domain *d, const char *self,
-			   const char *const *upstreams, size_t n, struct ar_err *err)
+static int check_upstreams(struct ar_dbc *db, const struct ar_domain *d, const char *self, const char *const *upstreams,
+			   size_t n, struct ar_err *err)
 {
 	if (n > AR_MAX_UPSTREAMS)
 		return ar_fail(err, AR_EQUOTA, "A repository can have at most %d upstream repositories, got %zu",
@@ -98,9 +99,10 @@ static int write_upstreams(struct ar_dbc *db, int64_t repo_id, const char *const
 {
 	int64_t rc = ar_dbc_exec(db, err, "DELETE FROM repository_upstreams WHERE repository_id = ?", "i", repo_id);
 	for (size_t i = 0; rc >= 0 && i < n; i++)
-		rc = ar_dbc_exec(db, err,
-				 "INSERT INTO repository_upstreams (repository_id, position, upstream_name) VALUES (?, ?, ?)",
-				 "iis", repo_id, (int64_t)i, upstreams[i]);
+		rc = ar_dbc_exec(
+			db, err,
+			"INSERT INTO repository_upstreams (repository_id, position, upstream_name) VALUES (?, ?, ?)",
+			"iis", repo_id, (int64_t)i, upstreams[i]);
 	return rc < 0 ? (int)rc : 0;
 }
 
@@ -112,11 +114,11 @@ int ar_repo_create(struct ar_repository *out, struct ar_dbc *db, struct ar_arena
 	if (rc)
 		return rc;
 	int64_t id = ar_new_id();
-	int64_t n = ar_dbc_exec(db, err,
-				"INSERT INTO repositories (id, domain_id, name, administrator_account, description, created_ms)"
-				" VALUES (?, ?, ?, ?, ?, ?)",
-				"iisssi", id, d->id, name, administrator_account, description ? description : "",
-				ar_now_ms());
+	int64_t n = ar_dbc_exec(
+		db, err,
+		"INSERT INTO repositories (id, domain_id, name, administrator_account, description, created_ms)"
+		" VALUES (?, ?, ?, ?, ?, ?)",
+		"iisssi", id, d->id, name, administrator_account, description ? description : "", ar_now_ms());
 	if (n == AR_EEXISTS)
 		return ar_fail(err, AR_EEXISTS, "Repository %s already exists in domain %s", name, d->name);
 	if (n < 0)
@@ -196,8 +198,8 @@ int ar_repo_update(struct ar_repository *r, struct ar_dbc *db, struct ar_arena *
 			return rc;
 	}
 	if (description) {
-		int64_t n =
-			ar_dbc_exec(db, err, "UPDATE repositories SET description = ? WHERE id = ?", "si", description, r->id);
+		int64_t n = ar_dbc_exec(db, err, "UPDATE repositories SET description = ? WHERE id = ?", "si",
+					description, r->id);
 		if (n < 0)
 			return (int)n;
 	}
@@ -226,15 +228,16 @@ int ar_repo_add_external(struct ar_repository *r, struct ar_dbc *db, struct ar_a
 		return ar_fail(err, AR_EQUOTA, "Repository %s already has an external connection (%s)", r->name,
 			       r->externals[0].name);
 	}
-	int64_t n = ar_dbc_exec(db, err, "INSERT INTO repository_externals (repository_id, name, format) VALUES (?, ?, ?)",
-				"iss", r->id, name, format);
+	int64_t n =
+		ar_dbc_exec(db, err, "INSERT INTO repository_externals (repository_id, name, format) VALUES (?, ?, ?)",
+			    "iss", r->id, name, format);
 	if (n < 0)
 		return (int)n;
 	return ar_repo_get(r, db, a, d, r->name, err);
 }
 
-int ar_repo_remove_external(struct ar_repository *r, struct ar_dbc *db, struct ar_arena *a,
-			    const struct ar_domain *d, const char *name, struct ar_err *err)
+int ar_repo_remove_external(struct ar_repository *r, struct ar_dbc *db, struct ar_arena *a, const struct ar_domain *d,
+			    const char *name, struct ar_err *err)
 {
 	int64_t n = ar_dbc_exec(db, err, "DELETE FROM repository_externals WHERE repository_id = ? AND name = ?", "is",
 				r->id, name);
@@ -270,15 +273,15 @@ int ar_repo_list(struct ar_repository **out, size_t *n, bool *more, struct ar_db
 		 const struct ar_repo_filter *f, struct ar_err *err)
 {
 	struct ar_stmt *st;
-	int rc = ar_dbc_prepare(
-		db, &st,
-		"SELECT r.id, r.domain_id, d.name, d.owner, r.name, r.administrator_account, r.description, r.created_ms"
-		" FROM repositories r JOIN domains d ON d.id = r.domain_id"
-		" WHERE (? = 0 OR r.domain_id = ?) AND (? IS NULL OR r.administrator_account = ?)"
-		" AND (? IS NULL OR substr(r.name, 1, length(?)) = ?)"
-		" AND (? IS NULL OR (d.owner || char(9) || d.name || char(9) || r.name) > ?)"
-		" ORDER BY d.owner, d.name, r.name LIMIT ?",
-		err);
+	int rc = ar_dbc_prepare(db, &st,
+				"SELECT r.id, r.domain_id, d.name, d.owner, r.name, r.administrator_account, "
+				"r.description, r.created_ms"
+				" FROM repositories r JOIN domains d ON d.id = r.domain_id"
+				" WHERE (? = 0 OR r.domain_id = ?) AND (? IS NULL OR r.administrator_account = ?)"
+				" AND (? IS NULL OR substr(r.name, 1, length(?)) = ?)"
+				" AND (? IS NULL OR (d.owner || char(9) || d.name || char(9) || r.name) > ?)"
+				" ORDER BY d.owner, d.name, r.name LIMIT ?",
+				err);
 	if (rc)
 		return rc;
 	ar_stmt_bind_int(st, 1, f->domain_id);

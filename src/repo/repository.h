@@ -61,8 +61,8 @@ int ar_repo_add_external(struct ar_repository *r, struct ar_dbc *db, struct ar_a
 			 const char *name, struct ar_err *err);
 
 /* AR_ENOTFOUND when r has no such connection. Reloads *r. */
-int ar_repo_remove_external(struct ar_repository *r, struct ar_dbc *db, struct ar_arena *a,
-			    const struct ar_domain *d, const char *name, struct ar_err *err);
+int ar_repo_remove_external(struct ar_repository *r, struct ar_dbc *db, struct ar_arena *a, const struct ar_domain *d,
+			    const char *name, struct ar_err *err);
 
 /* Sets or deletes the resource policy, like ar_domain_set_policy. */
 int ar_repo_set_policy(struct ar_dbc *db, struct ar_arena *a, const struct ar_repository *r, const char *document,
@@ -70,10 +70,10 @@ int ar_repo_set_policy(struct ar_dbc *db, struct ar_arena *a, const struct ar_re
 
 /* Filters for listing; NULL fields do not filter. */
 struct ar_repo_filter {
-	int64_t domain_id;                  /* 0 = any domain */
+	int64_t domain_id; /* 0 = any domain */
 	const char *administrator_account;
 	const char *prefix;
-	const char *after;                  /* page key from the previous page */
+	const char *after; /* page key from the previous page */
 	int limit;
 };
 

@@ -45,11 +45,12 @@ int ar_tags_set(struct ar_dbc *db, const char *arn, const json_t *tags, struct a
 	json_t *t;
 	json_array_foreach(tags, i, t)
 	{
-		int64_t n = ar_dbc_exec(db, err,
-					"INSERT INTO tags (resource_arn, tag_key, tag_value) VALUES (?, ?, ?)"
-					" ON CONFLICT (resource_arn, tag_key) DO UPDATE SET tag_value = excluded.tag_value",
-					"sss", arn, json_string_value(json_object_get(t, "key")),
-					json_string_value(json_object_get(t, "value")));
+		int64_t n =
+			ar_dbc_exec(db, err,
+				    "INSERT INTO tags (resource_arn, tag_key, tag_value) VALUES (?, ?, ?)"
+				    " ON CONFLICT (resource_arn, tag_key) DO UPDATE SET tag_value = excluded.tag_value",
+				    "sss", arn, json_string_value(json_object_get(t, "key")),
+				    json_string_value(json_object_get(t, "value")));
 		if (n < 0)
 			return (int)n;
 	}
@@ -95,8 +96,8 @@ int ar_tags_list(json_t **out, struct ar_dbc *db, const char *arn, struct ar_err
 	ar_stmt_bind_text(st, 1, arn);
 	json_t *list = json_array();
 	while ((rc = ar_stmt_step(st, err)) == 1)
-		json_array_append_new(list,
-				      json_pack("{s:s, s:s}", "key", ar_stmt_text(st, 0), "value", ar_stmt_text(st, 1)));
+		json_array_append_new(
+			list, json_pack("{s:s, s:s}", "key", ar_stmt_text(st, 0), "value", ar_stmt_text(st, 1)));
 	ar_stmt_done(st);
 	if (rc < 0) {
 		json_decref(list);

@@ -14,7 +14,6 @@
 int ar_blobs_new(struct ar_blobs **out, const struct ar_blob_driver *drv, void *self, const char *tmp_dir,
 		 struct ar_err *err);
 
-
 /* Fills err for a failed system call: AR_EUNAVAIL for a full disk or quota, AR_ERROR otherwise. */
 int ar_blob_fail_errno(struct ar_err *err, int e, const char *what, const char *path);
 

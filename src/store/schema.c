@@ -71,13 +71,13 @@ static const struct ar_migration migrations[] = {
 	 "  id BIGINT PRIMARY KEY,"
 	 "  repository_id BIGINT NOT NULL REFERENCES repositories(id) ON DELETE CASCADE,"
 	 "  format TEXT NOT NULL,"
-	 "  namespace TEXT NOT NULL DEFAULT '',"  /* '' when the format has none */
-	 "  name TEXT NOT NULL,"                  /* normalized (PEP 503 for pypi) */
-	 "  display_name TEXT NOT NULL,"          /* as the first publisher spelled it */
-	 "  origin_publish TEXT NOT NULL,"        /* ALLOW | BLOCK */
+	 "  namespace TEXT NOT NULL DEFAULT ''," /* '' when the format has none */
+	 "  name TEXT NOT NULL,"		 /* normalized (PEP 503 for pypi) */
+	 "  display_name TEXT NOT NULL,"	 /* as the first publisher spelled it */
+	 "  origin_publish TEXT NOT NULL,"	 /* ALLOW | BLOCK */
 	 "  origin_upstream TEXT NOT NULL,"
 	 "  created_ms BIGINT NOT NULL,"
-	 "  updated_ms BIGINT NOT NULL,"          /* any change to versions, assets or tags: cache key */
+	 "  updated_ms BIGINT NOT NULL," /* any change to versions, assets or tags: cache key */
 	 "  UNIQUE (repository_id, format, namespace, name));"
 	 "CREATE TABLE package_versions ("
 	 "  id BIGINT PRIMARY KEY,"
@@ -85,7 +85,7 @@ static const struct ar_migration migrations[] = {
 	 "  version TEXT NOT NULL,"
 	 "  revision TEXT NOT NULL,"
 	 "  status TEXT NOT NULL,"
-	 "  origin_type TEXT NOT NULL,"           /* INTERNAL | EXTERNAL | UNKNOWN */
+	 "  origin_type TEXT NOT NULL," /* INTERNAL | EXTERNAL | UNKNOWN */
 	 "  entry_repository TEXT,"
 	 "  entry_external TEXT,"
 	 "  published_ms BIGINT NOT NULL,"
@@ -93,9 +93,9 @@ static const struct ar_migration migrations[] = {
 	 "  summary TEXT,"
 	 "  home_page TEXT,"
 	 "  source_code_repository TEXT,"
-	 "  licenses TEXT,"                       /* JSON [{name, url}] */
+	 "  licenses TEXT," /* JSON [{name, url}] */
 	 "  readme TEXT,"
-	 "  attrs TEXT,"                          /* format-specific JSON (npm manifest, pypi requires-python) */
+	 "  attrs TEXT," /* format-specific JSON (npm manifest, pypi requires-python) */
 	 "  UNIQUE (package_id, version));"
 	 "CREATE TABLE assets ("
 	 "  id BIGINT PRIMARY KEY,"
@@ -104,10 +104,10 @@ static const struct ar_migration migrations[] = {
 	 "  size BIGINT NOT NULL,"
 	 "  md5 TEXT NOT NULL,"
 	 "  sha1 TEXT NOT NULL,"
-	 "  sha256 TEXT NOT NULL,"                /* the blob key */
+	 "  sha256 TEXT NOT NULL," /* the blob key */
 	 "  sha512 TEXT NOT NULL,"
 	 "  content_type TEXT,"
-	 "  attrs TEXT,"                          /* format-specific JSON (pypi metadata hash, ...) */
+	 "  attrs TEXT," /* format-specific JSON (pypi metadata hash, ...) */
 	 "  created_ms BIGINT NOT NULL,"
 	 "  UNIQUE (version_id, name));"
 	 "CREATE INDEX assets_by_sha256 ON assets (sha256);"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 struct ar_migration {
-	int version;     /* 1, 2, 3, ... strictly increasing */
+	int version; /* 1, 2, 3, ... strictly increasing */
 	const char *what;
 	const char *sql; /* one or more statements separated by ';' */
 };
