@@ -422,7 +422,11 @@ static int fill_from_package_json(struct ar_npm_tarball *t, struct ar_arena *a, 
 				  struct ar_err *err)
 {
 	struct ar_err why = {0};
-	if (ar_json_parse_object(&t->package_json, a, s->package_json, s->package_json_len, &why))
+	const char *text = s->package_json;
+	size_t len = s->package_json_len;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) /* npm's JSON reader skips a BOM */
+		text += 3, len -= 3;
+	if (ar_json_parse_object(&t->package_json, a, text, len, &why))
 		return ar_fail(err, AR_EINVAL, "package.json: %s", why.msg);
 	json_t *pj = t->package_json;
 	t->name = ar_json_str(pj, "name");

@@ -131,15 +131,11 @@ struct ar_npm_publish {
 	struct ar_npm_tarball info;
 };
 
-/* Parses and checks the body of PUT /{url_name} (url_name already unescaped).
-   Metadata bodies (no or empty _attachments): name/_id must equal url_name when present, dist-tags must map
-   valid tags to strings, versions must be objects; nothing else is checked, and the caller must never
-   create versions from them. Publish bodies: name, _id and the manifest's name equal url_name; exactly
-   one version (strict SemVer, equal to the manifest's version) and one attachment named
-   "{name}-{version}.tgz" (scoped or bare); dist-tags point at that version; data is base64 of at most
-   AR_NPM_TARBALL_MAX bytes whose "length" (if given) agrees; dist.shasum and dist.integrity (if given)
-   match the bytes; the tarball reads (ar_npm_read_tarball) and its package.json has the same name and
-   version. AR_EINVAL ("integrity mismatch", ...) or AR_ETOOBIG otherwise. */
+/* Parses the body of PUT /{url_name} (url_name unescaped) into out (arena-owned). A publish must carry
+   one strict-SemVer version and one "{name}-{version}.tgz" attachment whose length, dist.shasum and
+   dist.integrity agree with the bytes and whose package.json names the same package and version;
+   names, _id and dist-tags must match. A body without attachments is METADATA and is only checked for
+   shape: never create versions from it. AR_EINVAL ("integrity mismatch", ...) or AR_ETOOBIG. */
 int ar_npm_parse_publish(struct ar_npm_publish *out, struct ar_arena *a, const char *url_name, const char *body,
 			 size_t len, struct ar_err *err);
 

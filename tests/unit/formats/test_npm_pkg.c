@@ -368,8 +368,8 @@ static void test_read_tarball_other_layouts(void **state)
 	struct ar_arena *a = ar_arena_new();
 	const struct entry e[] = {
 		{"node-demo/", NULL, 0},
-		{"node-demo/package.json",
-		 "{\"name\":\"demo\",\"version\":\"2.0.0\",\"license\":\"ISC\","
+		{"node-demo/package.json", /* with a UTF-8 BOM, which npm tolerates */
+		 "\xef\xbb\xbf{\"name\":\"demo\",\"version\":\"2.0.0\",\"license\":\"ISC\","
 		 "\"repository\":\"github:me/demo\"}",
 		 0},
 		{"node-demo/Readme", "plain readme", 0},
