@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "policy/arn.h"
 #include "policy/policy.h"
+#include "repo/access.h"
 #include "repo/names.h"
 
 #include <stdarg.h>
@@ -302,49 +303,8 @@ const char *ar_api_repo_arn(const struct ar_api_call *c, const char *owner, cons
 int ar_api_authorize(struct ar_api_call *c, const char *action, const char *resource_arn, const char *resource_account,
 		     const char *const *resource_policies, size_t n_resource_policies)
 {
-	const char **docs;
-	size_t n_docs;
-	int rc = ar_identity_user_policies(c->db, c->a, c->caller.account_id, c->caller.user_name, &docs, &n_docs,
-					   &c->err);
-	if (rc)
-		return rc;
-	const struct ar_policy **identity = ar_alloc_array(c->a, n_docs + 1, sizeof *identity);
-	for (size_t i = 0; i < n_docs; i++) {
-		struct ar_err ignored;
-		/* A stored document was valid when written; skip one that no longer parses rather than fail open. */
-		if (ar_policy_parse((struct ar_policy **)&identity[i], c->a, docs[i], strlen(docs[i]),
-				    AR_POLICY_IDENTITY, &ignored) != 0)
-			identity[i] = NULL;
-	}
-	const struct ar_policy **resource = ar_alloc_array(c->a, n_resource_policies + 1, sizeof *resource);
-	for (size_t i = 0; i < n_resource_policies; i++) {
-		struct ar_err ignored;
-		resource[i] = NULL;
-		if (resource_policies[i] &&
-		    ar_policy_parse((struct ar_policy **)&resource[i], c->a, resource_policies[i],
-				    strlen(resource_policies[i]), AR_POLICY_RESOURCE, &ignored) != 0)
-			resource[i] = NULL;
-	}
-	struct ar_cond_value context[] = {
-		{"aws:PrincipalAccount", c->caller.account_id},
-		{"aws:username", c->caller.user_name},
-		{"aws:PrincipalArn", c->caller.arn},
-		{"aws:userid", c->caller.user_name},
-		{"aws:SecureTransport", "false"},
-	};
-	struct ar_authz_request r = {
-		.principal_arn = c->caller.arn,
-		.principal_account = c->caller.account_id,
-		.action = action,
-		.resource_arn = resource_arn,
-		.resource_account = resource_account,
-		.context = context,
-		.n_context = sizeof context / sizeof context[0],
-	};
-	if (ar_authorize(&r, identity, n_docs, resource, n_resource_policies))
-		return 0;
-	return ar_fail(&c->err, AR_EDENIED, "User: %s is not authorized to perform: %s on resource: %s", c->caller.arn,
-		       action, resource_arn);
+	return ar_access_check(c->db, c->a, &c->caller, action, resource_arn, resource_account, resource_policies,
+			       n_resource_policies, &c->err);
 }
 
 /* Loads the domain and repository the call names (when they exist). */

@@ -8,6 +8,7 @@
 #include "auth/keys.h"
 #include "core/ctx.h"
 #include "core/log.h"
+#include "formats/format.h"
 #include "http/http.h"
 #include "store/blob.h"
 #include "store/db.h"
@@ -83,12 +84,6 @@ static int healthz(struct ar_req *req)
 	return 0;
 }
 
-static int not_found(struct ar_req *req)
-{
-	ar_resp_text(req, 404, "Not found\n");
-	return 0;
-}
-
 /* Top-level routing: /healthz, /v1/... (control plane), /{domain}-{owner}/{format}/{repo}/... (data plane). */
 static int resolve(struct ar_req *req, struct ar_route *route)
 {
@@ -98,8 +93,7 @@ static int resolve(struct ar_req *req, struct ar_route *route)
 	}
 	if (strncmp(req->path, "/v1/", 4) == 0)
 		return ar_api_resolve(req, route);
-	route->handler = not_found;
-	return 0;
+	return ar_dataplane_resolve(req, route);
 }
 
 int ar_cmd_serve(int argc, char **argv)
