@@ -206,24 +206,11 @@ int api_delete_repository_permissions_policy(struct ar_api_call *c)
 	return 0;
 }
 
-/* The base URL clients reach this server at: configured, or scheme and Host of this request. */
-static const char *base_url(struct ar_api_call *c)
-{
-	const char *configured = c->ctx->cfg->public_url;
-	if (configured[0]) {
-		size_t n = strlen(configured);
-		return n && configured[n - 1] == '/' ? ar_strndup(c->a, configured, n - 1) : configured;
-	}
-	const char *host = ar_req_header(c->req, "host");
-	const char *proto = ar_req_header(c->req, "x-forwarded-proto");
-	bool https = proto && strcmp(proto, "https") == 0;
-	return ar_printf(c->a, "%s://%s", https ? "https" : "http", host ? host : "127.0.0.1");
-}
-
 int api_get_repository_endpoint(struct ar_api_call *c)
 {
-	const char *url = ar_printf(c->a, "%s/%s-%s/%s/%s/", base_url(c), c->repo->domain_name, c->repo->domain_owner,
-				    ar_api_str(c, "format"), c->repo->name);
+	const char *url =
+		ar_printf(c->a, "%s/%s-%s/%s/%s/", ar_req_base_url(c->req, c->ctx->cfg->public_url),
+			  c->repo->domain_name, c->repo->domain_owner, ar_api_str(c, "format"), c->repo->name);
 	c->out = json_pack("{s:s}", "repositoryEndpoint", url);
 	return 0;
 }

@@ -190,21 +190,6 @@ static bool split_domain_owner(struct ar_dp *dp, const char *seg)
 	       ar_check_account_id("owner", dp->domain.owner, &ignored) == 0;
 }
 
-static const char *base_url(struct ar_dp *dp, const char *domain_seg)
-{
-	const char *configured = dp->ctx->cfg->public_url, *prefix;
-	if (configured[0]) {
-		size_t n = strlen(configured);
-		prefix = n && configured[n - 1] == '/' ? ar_strndup(dp->a, configured, n - 1) : configured;
-	} else {
-		const char *host = ar_req_header(dp->req, "host");
-		const char *proto = ar_req_header(dp->req, "x-forwarded-proto");
-		prefix = ar_printf(dp->a, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
-				   host ? host : "127.0.0.1");
-	}
-	return ar_printf(dp->a, "%s/%s/%s/%s/", prefix, domain_seg, dp->format->name, dp->repo.name);
-}
-
 int ar_dataplane_resolve(struct ar_req *req, struct ar_route *route)
 {
 	struct ar_dp *dp = ar_alloc(req->arena, sizeof *dp);
@@ -234,7 +219,8 @@ int ar_dataplane_resolve(struct ar_req *req, struct ar_route *route)
 	for (int i = 0; i < 3 && p; i++)
 		p = strchr(p + 1, '/');
 	dp->raw_rest = p ? p + 1 : "";
-	dp->base_url = base_url(dp, segs[0]);
+	dp->base_url = ar_printf(dp->a, "%s/%s/%s/%s/", ar_req_base_url(req, dp->ctx->cfg->public_url), segs[0],
+				 dp->format->name, dp->repo.name);
 
 	struct ar_dp_route *r = ar_alloc(req->arena, sizeof *r);
 	int rc = dp->format->route(dp, r);

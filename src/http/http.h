@@ -90,6 +90,10 @@ void ar_http_stop(struct ar_http *h);
 /* A request header by case-insensitive name, or NULL. */
 const char *ar_req_header(const struct ar_req *req, const char *name);
 
+/* The URL prefix clients reach this server at, without a trailing '/': configured when given
+   (public_url non-empty), else the scheme (X-Forwarded-Proto) and Host of this request. Arena memory. */
+const char *ar_req_base_url(struct ar_req *req, const char *public_url);
+
 /* Hands the spooled temp file to the caller (who renames it); the request no longer unlinks it.
    The path is arena memory; NULL when the body was not spooled. */
 char *ar_body_detach(struct ar_req *req);

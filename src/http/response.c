@@ -234,3 +234,15 @@ enum MHD_Result ar_http_conn_send(struct ar_http_conn *c)
 		ar_error("http: MHD refused the %d response for request %s", c->status, c->req.request_id);
 	return ret;
 }
+
+const char *ar_req_base_url(struct ar_req *req, const char *public_url)
+{
+	if (public_url && public_url[0]) {
+		size_t n = strlen(public_url);
+		return public_url[n - 1] == '/' ? ar_strndup(req->arena, public_url, n - 1) : public_url;
+	}
+	const char *host = ar_req_header(req, "host");
+	const char *proto = ar_req_header(req, "x-forwarded-proto");
+	return ar_printf(req->arena, "%s://%s", proto && strcmp(proto, "https") == 0 ? "https" : "http",
+			 host ? host : "127.0.0.1");
+}
