@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "auth/identity.h"
 #include "auth/keys.h"
+#include "core/cache.h"
 #include "core/ctx.h"
 #include "core/log.h"
 #include "formats/format.h"
@@ -126,6 +127,7 @@ int ar_cmd_serve(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/blobs", cfg.data_dir);
 	if ((rc = ar_blobs_open_fs(&ctx.blobs, path, tmp_dir, &err)) || (rc = bootstrap(&ctx, &err)))
 		goto done;
+	ctx.render_cache = ar_cache_new(cfg.render_cache_bytes);
 
 	/* Threads started from here inherit the mask, so only sigwait below sees these signals. */
 	sigset_t set;
@@ -159,6 +161,7 @@ done:
 		fprintf(stderr, "arca serve: %s\n", err.msg);
 	if (http)
 		ar_http_stop(http);
+	ar_cache_free(ctx.render_cache);
 	if (ctx.blobs)
 		ar_blobs_close(ctx.blobs);
 	if (ctx.db)

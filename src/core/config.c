@@ -36,6 +36,7 @@ void ar_config_init(struct ar_config *c)
 	c->sigv4_skew_s = 900;
 	c->max_api_body = 1 << 20;
 	c->max_upload_body = (uint64_t)6 << 30;
+	c->render_cache_bytes = (uint64_t)64 << 20;
 }
 
 void ar_config_release(struct ar_config *c)
@@ -138,6 +139,10 @@ int ar_config_set(struct ar_config *c, const char *key, const char *value, struc
 		if (parse_u64(value, (uint64_t)1 << 40, &n) || n == 0)
 			return ar_fail(err, AR_EINVAL, "max_upload_body must be 1..2^40 bytes");
 		c->max_upload_body = n;
+	} else if (strcmp(key, "render_cache_bytes") == 0) {
+		if (parse_u64(value, (uint64_t)1 << 40, &n))
+			return ar_fail(err, AR_EINVAL, "render_cache_bytes must be 0..2^40");
+		c->render_cache_bytes = n;
 	} else {
 		return ar_fail(err, AR_EINVAL, "unknown configuration key '%s'", key);
 	}

@@ -6,6 +6,7 @@
 
 struct ar_db;
 struct ar_blobs;
+struct ar_cache;
 
 /* Keys derived from the master key; each purpose gets its own. */
 struct ar_keys {
@@ -17,6 +18,7 @@ struct ar_ctx {
 	const struct ar_config *cfg;
 	struct ar_db *db;
 	struct ar_blobs *blobs;
+	struct ar_cache *render_cache; /* rendered indexes (packuments, simple pages), keyed with a version */
 	struct ar_keys keys;
 };
 
