@@ -27,10 +27,11 @@ struct ar_config {
 	char *master_key;     /* hex master key; "" = read or create DATA/master.key */
 	bool access_log;      /* one line per request */
 	unsigned max_connections;
-	unsigned request_timeout_s; /* idle connection timeout */
-	unsigned sigv4_skew_s;	    /* accepted clock skew for SigV4 */
-	uint64_t max_api_body;	    /* JSON bodies on /v1 */
-	uint64_t max_upload_body;   /* package uploads */
+	unsigned request_timeout_s;  /* idle connection timeout */
+	unsigned sigv4_skew_s;	     /* accepted clock skew for SigV4 */
+	uint64_t max_api_body;	     /* JSON bodies on /v1 */
+	uint64_t max_upload_body;    /* package uploads */
+	uint64_t render_cache_bytes; /* memory for rendered indexes */
 	struct ar_external externals[AR_MAX_EXTERNALS];
 	size_t n_externals;
 };
