@@ -464,3 +464,45 @@ fail:
 	ar_dbc_rollback(db);
 	return rc;
 }
+
+int ar_version_remove(struct ar_dbc *db, const struct ar_version *v, struct ar_err *err)
+{
+	int64_t n = ar_dbc_exec(db, err, "DELETE FROM package_versions WHERE id = ?", "i", v->id);
+	if (n < 0)
+		return (int)n;
+	return ar_pkg_touch(db, v->package_id, err);
+}
+
+int ar_pkg_remove(struct ar_dbc *db, int64_t package_id, struct ar_err *err)
+{
+	int64_t n = ar_dbc_exec(db, err, "DELETE FROM packages WHERE id = ?", "i", package_id);
+	return n < 0 ? (int)n : 0;
+}
+
+int ar_version_set_status(struct ar_dbc *db, const struct ar_version *v, enum ar_vstatus status, struct ar_err *err)
+{
+	int64_t n = ar_dbc_exec(db, err, "UPDATE package_versions SET status = ?, updated_ms = ? WHERE id = ?", "sii",
+				ar_status_name(status), ar_now_ms(), v->id);
+	if (n < 0)
+		return (int)n;
+	return ar_pkg_touch(db, v->package_id, err);
+}
+
+int ar_version_set_attrs(struct ar_dbc *db, struct ar_arena *a, const struct ar_version *v, const char *attrs,
+			 struct ar_err *err)
+{
+	/* The revision covers assets and metadata: hash the asset-based revision with the new attributes. */
+	const char *base;
+	int rc = compute_revision(&base, db, a, v->version, v->id, err);
+	if (rc)
+		return rc;
+	const char *text = ar_printf(a, "%s\n%s", base, attrs ? attrs : "");
+	unsigned char digest[32];
+	ar_sha256(digest, text, strlen(text));
+	int64_t n =
+		ar_dbc_exec(db, err, "UPDATE package_versions SET attrs = ?, revision = ?, updated_ms = ? WHERE id = ?",
+			    "ssii", attrs, ar_b64_encode(a, digest, sizeof digest), ar_now_ms(), v->id);
+	if (n < 0)
+		return (int)n;
+	return ar_pkg_touch(db, v->package_id, err);
+}

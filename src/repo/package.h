@@ -131,6 +131,22 @@ struct ar_publish_in {
 int ar_publish(struct ar_version *out, struct ar_dbc *db, struct ar_blobs *blobs, struct ar_arena *a,
 	       const struct ar_repository *repo, const struct ar_publish_in *in, struct ar_err *err);
 
+/* --- low-level writes, inside the caller's write transaction (ar_dbc_begin(db, true)) --- */
+
+/* Removes a version with its assets and dependencies (blobs stay until garbage collection). */
+int ar_version_remove(struct ar_dbc *db, const struct ar_version *v, struct ar_err *err);
+
+/* Removes a package with every version (and its dist-tags). */
+int ar_pkg_remove(struct ar_dbc *db, int64_t package_id, struct ar_err *err);
+
+/* Sets a version's status (no transition rules here: callers apply them). */
+int ar_version_set_status(struct ar_dbc *db, const struct ar_version *v, enum ar_vstatus status, struct ar_err *err);
+
+/* Replaces a version's format-specific attributes (e.g. an npm manifest after deprecate) and gives
+   it a new revision, since its metadata changed. */
+int ar_version_set_attrs(struct ar_dbc *db, struct ar_arena *a, const struct ar_version *v, const char *attrs,
+			 struct ar_err *err);
+
 /* Marks a package changed (for ETags of rendered indexes) inside the caller's transaction. */
 int ar_pkg_touch(struct ar_dbc *db, int64_t package_id, struct ar_err *err);
 
