@@ -150,6 +150,11 @@ int ar_cmd_serve(int argc, char **argv)
 	if ((rc = ar_http_start(&http, &opts, &err)))
 		goto done;
 	ar_info("listening on http://%s:%u (data in %s)", cfg.listen_addr, ar_http_port(http), cfg.data_dir);
+	snprintf(path, sizeof path, "%s/admin-credentials", cfg.data_dir);
+	if (access(path, R_OK) == 0)
+		ar_info("to use the admin keys: export AWS_SHARED_CREDENTIALS_FILE=%s AWS_DEFAULT_REGION=%s "
+			"AWS_ENDPOINT_URL_CODEARTIFACT=http://%s:%u",
+			path, cfg.region, cfg.listen_addr, ar_http_port(http));
 	int sig = 0;
 	sigwait(&set, &sig);
 	ar_info("received %s; finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -227,11 +227,12 @@ int ar_config_load_env(struct ar_config *c, struct ar_err *err)
 			external_name_from_env(name, sizeof name, key + 9);
 			rc = set_external(c, name, eq + 1, err);
 		} else {
-			for (char *k = key; *k; k++)
-				*k = (char)tolower((unsigned char)*k);
+			char lower[128];
+			for (size_t i = 0; i <= klen; i++)
+				lower[i] = (char)tolower((unsigned char)key[i]);
 			/* Only keys the config knows; other ARCA_* variables belong to tools and tests. */
 			struct ar_err ignored;
-			rc = ar_config_set(c, key, eq + 1, &ignored);
+			rc = ar_config_set(c, lower, eq + 1, &ignored);
 			if (rc && strstr(ignored.msg, "unknown configuration key"))
 				rc = 0;
 			else if (rc)
