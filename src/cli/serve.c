@@ -16,9 +16,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -150,7 +152,9 @@ int ar_cmd_serve(int argc, char **argv)
 	if ((rc = ar_http_start(&http, &opts, &err)))
 		goto done;
 	ar_info("listening on http://%s:%u (data in %s)", cfg.listen_addr, ar_http_port(http), cfg.data_dir);
-	snprintf(path, sizeof path, "%s/admin-credentials", cfg.data_dir);
+	char abs_data[PATH_MAX];
+	snprintf(path, sizeof path, "%s/admin-credentials",
+		 realpath(cfg.data_dir, abs_data) ? abs_data : cfg.data_dir);
 	if (access(path, R_OK) == 0)
 		ar_info("to use the admin keys: export AWS_SHARED_CREDENTIALS_FILE=%s AWS_DEFAULT_REGION=%s "
 			"AWS_ENDPOINT_URL_CODEARTIFACT=http://%s:%u",
