@@ -458,13 +458,15 @@ static int meta_run(void *cls, void *result, struct ar_err *err)
 		ar_url_redact(shown, sizeof shown, url);
 		rc = ar_fail(&why, AR_EUNAVAIL, "GET %s: upstream answered HTTP %ld", shown, res.status);
 	}
+	if (rc) {
+		BUMP(c, failures);
+		ar_warn("upstream %s: %s%s", c->name, why.msg, is_usable ? "; serving the cached copy" : "");
+	}
 	breaker_report(c, is_probe, v);
 	if (rc == 0) {
 		rc = meta_answer(out, c, j->path, err);
 		goto done;
 	}
-	BUMP(c, failures);
-	ar_warn("upstream %s: %s", c->name, why.msg);
 failed:
 	if (is_usable) {
 		/* Stale beats nothing: the last answer upstream gave, flagged. */
@@ -670,11 +672,11 @@ static int file_run(void *cls, void *result, struct ar_err *err)
 	} else if (rc == 0) {
 		rc = ar_fail(err, AR_EUNAVAIL, "GET %s: upstream answered HTTP %ld", shown, res.status);
 	}
-	breaker_report(c, is_probe, v);
 	if (rc && rc != AR_ENOTFOUND && rc != AR_EINVAL) {
 		BUMP(c, failures);
 		ar_warn("upstream %s: %s", c->name, err->msg);
 	}
+	breaker_report(c, is_probe, v);
 	ar_fetch_res_release(&res);
 	free(url);
 	return rc;
