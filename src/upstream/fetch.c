@@ -246,6 +246,24 @@ static size_t on_header(char *line, size_t size, size_t n, void *cls)
 	return len;
 }
 
+/* File mode: the temp file is made when the first 2xx byte arrives (a 304 or an error page needs
+   none). 0 or an errno. */
+static int open_temp(struct xfer *x)
+{
+	size_t n = strlen(x->o->tmp_dir) + sizeof "/upstream-XXXXXX";
+	char *path = ar_xmalloc(n);
+	snprintf(path, n, "%s/upstream-XXXXXX", x->o->tmp_dir);
+	x->fd = mkostemp(path, O_CLOEXEC);
+	if (x->fd < 0) {
+		int e = errno;
+		free(path);
+		return e;
+	}
+	x->res->tmp_path = path;
+	x->hasher = ar_hasher_new();
+	return 0;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *cls)
 {
 	struct xfer *x = cls;
@@ -258,7 +276,9 @@ static size_t on_body(char *data, size_t size, size_t n, void *cls)
 		x->is_too_big = true;
 		return 0;
 	}
-	if (x->fd >= 0) {
+	if (x->o->tmp_dir) {
+		if (x->fd < 0 && (x->write_errno = open_temp(x)) != 0)
+			return 0;
 		for (size_t off = 0; off < len;) {
 			ssize_t w = write(x->fd, data + off, len - off);
 			if (w < 0 && errno == EINTR)
@@ -312,23 +332,6 @@ static struct curl_slist *add_header(struct curl_slist *list, const char *name, 
 	return next;
 }
 
-static int open_temp(struct xfer *x, const char *dir, struct ar_err *err)
-{
-	size_t n = strlen(dir) + sizeof "/upstream-XXXXXX";
-	char *path = ar_xmalloc(n);
-	snprintf(path, n, "%s/upstream-XXXXXX", dir);
-	x->fd = mkostemp(path, O_CLOEXEC);
-	if (x->fd < 0) {
-		int e = errno;
-		free(path);
-		return ar_fail(err, e == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "upstream: create temp file in %s: %s", dir,
-			       strerror(e));
-	}
-	x->res->tmp_path = path;
-	x->hasher = ar_hasher_new();
-	return 0;
-}
-
 /* Turns a curl failure into a code and a message that names the redacted URL. */
 static int transfer_error(struct xfer *x, CURLcode cc, const char *errbuf, const char *shown, struct ar_err *err)
 {
@@ -337,8 +340,8 @@ static int transfer_error(struct xfer *x, CURLcode cc, const char *errbuf, const
 		return ar_fail(err, AR_ETOOBIG, "GET %s: body larger than %llu bytes", shown,
 			       (unsigned long long)x->max_bytes);
 	if (x->write_errno)
-		return ar_fail(err, x->write_errno == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "GET %s: writing temp file: %s",
-			       shown, strerror(x->write_errno));
+		return ar_fail(err, x->write_errno == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "GET %s: temp file in %s: %s",
+			       shown, x->o->tmp_dir, strerror(x->write_errno));
 	if (x->is_stalled)
 		return ar_fail(err, AR_EUNAVAIL, "GET %s: stalled (under %u bytes in %u ms)", shown,
 			       x->min_window_bytes, x->o->stall_ms);
@@ -369,8 +372,6 @@ int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fet
 		rc = ar_fail(err, AR_EINVAL, "GET %s: a request header holds a line break", shown);
 		goto done;
 	}
-	if (o->tmp_dir && (rc = open_temp(&x, o->tmp_dir, err)) != 0)
-		goto done;
 	if (!(h = x.h = handle_get(f))) {
 		rc = ar_fail(err, AR_ERROR, "libcurl: cannot create a handle");
 		goto done;
@@ -422,22 +423,18 @@ int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fet
 		goto done;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &res->status);
-	if (x.fd >= 0) {
-		if (close(x.fd) < 0) {
-			int e = errno;
-			x.fd = -1;
-			rc = ar_fail(err, e == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "GET %s: closing temp file: %s", shown,
-				     strerror(e));
+	if (o->tmp_dir && res->status >= 200 && res->status <= 299) {
+		int e = x.fd < 0 ? open_temp(&x) : 0; /* an empty body is a file too */
+		if (e == 0 && close(x.fd) < 0)
+			e = errno;
+		x.fd = -1;
+		if (e) {
+			rc = ar_fail(err, e == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "GET %s: temp file in %s: %s", shown,
+				     o->tmp_dir, strerror(e));
 			goto done;
 		}
-		x.fd = -1;
 		ar_hasher_final(x.hasher, &res->hashes);
 		x.hasher = NULL;
-		if (res->status < 200 || res->status > 299) {
-			unlink(res->tmp_path);
-			free(res->tmp_path);
-			res->tmp_path = NULL;
-		}
 	}
 	rc = 0;
 done:

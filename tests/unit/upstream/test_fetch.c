@@ -129,13 +129,29 @@ static void test_file_mode_hashes_and_cleans_up(void **state)
 	ar_fetch_res_release(&res); /* not taken: removed */
 	assert_int_equal(n_files(fx->tmp), 0);
 
-	/* No temp file survives a non-2xx answer or a failure. */
+	/* An empty body is an (empty) file. */
+	fake_put(&fx->fake, "/empty", 200, "", "\"e\"");
+	fake_url(&fx->fake, url, sizeof url, NULL, "/empty");
+	assert_int_equal(ar_fetch(fx->fetcher, &res, &o, &err), 0);
+	assert_non_null(res.tmp_path);
+	assert_int_equal(res.hashes.size, 0);
+	assert_string_equal(res.hashes.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	ar_fetch_res_release(&res);
+
+	/* A 304 or an error page makes no temp file at all. */
+	o.if_none_match = "\"e\"";
+	assert_int_equal(ar_fetch(fx->fetcher, &res, &o, &err), 0);
+	assert_int_equal(res.status, 304);
+	assert_null(res.tmp_path);
+	assert_int_equal(n_files(fx->tmp), 0);
+	ar_fetch_res_release(&res);
+	o.if_none_match = NULL;
 	fake_url(&fx->fake, url, sizeof url, NULL, "/missing");
 	assert_int_equal(ar_fetch(fx->fetcher, &res, &o, &err), 0);
 	assert_int_equal(res.status, 404);
 	assert_null(res.tmp_path);
-	ar_fetch_res_release(&res);
 	assert_int_equal(n_files(fx->tmp), 0);
+	ar_fetch_res_release(&res);
 }
 
 static void test_size_cap(void **state)
