@@ -637,7 +637,7 @@ static int file_run(void *cls, void *result, struct ar_err *err)
 		return 0;
 	memset(out, 0, sizeof *out);
 	if ((rc = make_url(u, c, j->path, &url, err)) != 0 || (rc = breaker_enter(c, &is_probe, err)) != 0)
-		return rc;
+		goto done;
 
 	struct ar_fetch_opts fo = {
 		.url = url,
@@ -677,6 +677,7 @@ static int file_run(void *cls, void *result, struct ar_err *err)
 		ar_warn("upstream %s: %s", c->name, err->msg);
 	}
 	breaker_report(c, is_probe, v);
+done:
 	ar_fetch_res_release(&res);
 	free(url);
 	return rc;
