@@ -38,6 +38,7 @@ struct conn {
 
 struct ar_upstream {
 	const struct ar_config *cfg;
+	struct ar_db *db;
 	struct ar_blobs *blobs;
 	struct ar_upstream_opts opts;
 	struct ar_fetcher *fetcher;
@@ -73,7 +74,7 @@ void ar_upstream_opts_from_config(struct ar_upstream_opts *o, const struct ar_co
 	};
 }
 
-int ar_upstream_new(struct ar_upstream **out, const struct ar_config *cfg, struct ar_blobs *blobs,
+int ar_upstream_new(struct ar_upstream **out, const struct ar_config *cfg, struct ar_db *db, struct ar_blobs *blobs,
 		    const struct ar_upstream_opts *opts, struct ar_err *err)
 {
 	*out = NULL;
@@ -84,6 +85,7 @@ int ar_upstream_new(struct ar_upstream **out, const struct ar_config *cfg, struc
 		return rc;
 	}
 	u->cfg = cfg;
+	u->db = db;
 	u->blobs = blobs;
 	if (opts)
 		u->opts = *opts;
@@ -292,11 +294,35 @@ static char *flight_key(const char *kind, const char *a, const char *b, const ch
 	return key;
 }
 
+/* A connection for one short database step: the caller's when it lent one, else one from the pool,
+   given back by step_end. Never held across an upstream request or a single-flight wait. */
+static struct ar_dbc *step_begin(struct ar_upstream *u, struct ar_dbc *lent)
+{
+	return lent ? lent : ar_db_get(u->db);
+}
+
+static void step_end(struct ar_upstream *u, struct ar_dbc *lent, struct ar_dbc *c)
+{
+	if (c != lent)
+		ar_db_put(u->db, c);
+}
+
+/* Before a wait on upstream or on another caller: the caller's connection goes back to the pool, so
+   slow upstreams cannot exhaust it. Returns whether one was held. */
+static bool lend_back(struct ar_upstream *u, struct ar_dbc **held)
+{
+	if (!held || !*held)
+		return false;
+	ar_db_put(u->db, *held);
+	*held = NULL;
+	return true;
+}
+
 /* --- metadata --- */
 
 struct meta_job {
 	struct ar_upstream *u;
-	struct ar_dbc *db;
+	struct ar_dbc *lent; /* the caller's connection for the first lookup; NULL inside the flight */
 	struct conn *c;
 	const char *path; /* without leading '/' */
 	const char *accept;
@@ -306,13 +332,16 @@ struct meta_job {
 static int load_meta(struct meta_job *j, struct ar_upstream_meta *m, bool *found, struct ar_err *err)
 {
 	struct ar_stmt *s;
+	struct ar_dbc *db = step_begin(j->u, j->lent);
 	*found = false;
-	int rc = ar_dbc_prepare(j->db, &s,
+	int rc = ar_dbc_prepare(db, &s,
 				"SELECT status, etag, last_modified, content_type, body_sha256, body_size, fetched_ms "
 				"FROM upstream_metadata WHERE connection = ? AND path = ? AND variant = ?",
 				err);
-	if (rc)
+	if (rc) {
+		step_end(j->u, j->lent, db);
 		return rc;
+	}
 	ar_stmt_bind_text(s, 1, j->c->name);
 	ar_stmt_bind_text(s, 2, j->path);
 	ar_stmt_bind_text(s, 3, j->variant);
@@ -331,13 +360,15 @@ static int load_meta(struct meta_job *j, struct ar_upstream_meta *m, bool *found
 		rc = 0;
 	}
 	ar_stmt_done(s);
+	step_end(j->u, j->lent, db);
 	return rc < 0 ? rc : 0;
 }
 
 static int save_meta(struct meta_job *j, const struct ar_upstream_meta *m, struct ar_err *err)
 {
+	struct ar_dbc *db = step_begin(j->u, j->lent);
 	int64_t n = ar_dbc_exec(
-		j->db, err,
+		db, err,
 		"INSERT INTO upstream_metadata (connection, path, variant, status, etag, last_modified, content_type, "
 		"body_sha256, body_size, fetched_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 		"ON CONFLICT (connection, path, variant) DO UPDATE SET status = excluded.status, etag = excluded.etag, "
@@ -346,6 +377,7 @@ static int save_meta(struct meta_job *j, const struct ar_upstream_meta *m, struc
 		"sssissssii", j->c->name, j->path, j->variant, (int64_t)m->status, or_null(m->etag),
 		or_null(m->last_modified), or_null(m->content_type), or_null(m->sha256), (int64_t)m->size,
 		m->fetched_ms);
+	step_end(j->u, j->lent, db);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -485,7 +517,7 @@ done:
 	return rc;
 }
 
-int ar_upstream_get_meta(struct ar_upstream *u, struct ar_dbc *db, struct ar_upstream_meta *out,
+int ar_upstream_get_meta(struct ar_upstream *u, struct ar_dbc **db, struct ar_upstream_meta *out,
 			 const struct ar_upstream_req *r, struct ar_err *err)
 {
 	memset(out, 0, sizeof *out);
@@ -494,7 +526,8 @@ int ar_upstream_get_meta(struct ar_upstream *u, struct ar_dbc *db, struct ar_ups
 	if ((rc = check_req(r, err)) != 0 || (rc = conn_get(u, r->connection, &c, err)) != 0)
 		return rc;
 	BUMP(c, requests);
-	struct meta_job j = {.u = u, .db = db, .c = c, .accept = r->accept, .variant = r->accept ? r->accept : ""};
+	struct meta_job j = {.u = u, .lent = db ? *db : NULL, .c = c, .accept = r->accept};
+	j.variant = r->accept ? r->accept : "";
 	j.path = r->path;
 	while (*j.path == '/')
 		j.path++;
@@ -507,10 +540,14 @@ int ar_upstream_get_meta(struct ar_upstream *u, struct ar_dbc *db, struct ar_ups
 		return meta_answer(out, c, j.path, err);
 	}
 	memset(out, 0, sizeof *out);
+	bool had = lend_back(u, db);
+	j.lent = NULL;
 	char *key = flight_key("meta", c->name, j.variant, j.path);
 	bool is_shared = false;
 	rc = ar_flight_do(u->flights, key, meta_run, &j, out, sizeof *out, &is_shared, err);
 	free(key);
+	if (had)
+		*db = ar_db_get(u->db);
 	if (is_shared)
 		BUMP(c, coalesced);
 	if (out->is_stale)
@@ -564,7 +601,7 @@ void ar_upstream_stale_header(char *out, size_t cap, const struct ar_upstream_me
 
 struct file_job {
 	struct ar_upstream *u;
-	struct ar_dbc *db;
+	struct ar_dbc *lent; /* as in meta_job */
 	struct conn *c;
 	const char *path;
 	const char *digest;
@@ -573,13 +610,16 @@ struct file_job {
 static int load_file(struct file_job *j, struct ar_upstream_file *f, bool *found, struct ar_err *err)
 {
 	struct ar_stmt *s;
+	struct ar_dbc *db = step_begin(j->u, j->lent);
 	*found = false;
-	int rc = ar_dbc_prepare(j->db, &s,
+	int rc = ar_dbc_prepare(db, &s,
 				"SELECT sha256, sha512, sha1, md5, size, content_type FROM upstream_files "
 				"WHERE connection = ? AND path = ?",
 				err);
-	if (rc)
+	if (rc) {
+		step_end(j->u, j->lent, db);
 		return rc;
+	}
 	ar_stmt_bind_text(s, 1, j->c->name);
 	ar_stmt_bind_text(s, 2, j->path);
 	rc = ar_stmt_step(s, err);
@@ -596,12 +636,14 @@ static int load_file(struct file_job *j, struct ar_upstream_file *f, bool *found
 		rc = 0;
 	}
 	ar_stmt_done(s);
+	step_end(j->u, j->lent, db);
 	return rc < 0 ? rc : 0;
 }
 
 static int save_file(struct file_job *j, const struct ar_upstream_file *f, struct ar_err *err)
 {
-	int64_t n = ar_dbc_exec(j->db, err,
+	struct ar_dbc *db = step_begin(j->u, j->lent);
+	int64_t n = ar_dbc_exec(db, err,
 				"INSERT INTO upstream_files (connection, path, sha256, sha512, sha1, md5, size, "
 				"content_type, fetched_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
 				"ON CONFLICT (connection, path) DO UPDATE SET sha256 = excluded.sha256, "
@@ -610,6 +652,7 @@ static int save_file(struct file_job *j, const struct ar_upstream_file *f, struc
 				"fetched_ms = excluded.fetched_ms",
 				"ssssssisi", j->c->name, j->path, f->hashes.sha256, f->hashes.sha512, f->hashes.sha1,
 				f->hashes.md5, (int64_t)f->hashes.size, or_null(f->content_type), ar_now_ms());
+	step_end(j->u, j->lent, db);
 	return n < 0 ? (int)n : 0;
 }
 
@@ -683,7 +726,7 @@ done:
 	return rc;
 }
 
-int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc *db, struct ar_upstream_file *out,
+int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc **db, struct ar_upstream_file *out,
 			   const struct ar_upstream_req *r, struct ar_err *err)
 {
 	memset(out, 0, sizeof *out);
@@ -696,7 +739,7 @@ int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc *db, struct ar_u
 	if ((rc = conn_get(u, r->connection, &c, err)) != 0)
 		return rc;
 	BUMP(c, requests);
-	struct file_job j = {.u = u, .db = db, .c = c, .path = r->path, .digest = r->digest};
+	struct file_job j = {.u = u, .lent = db ? *db : NULL, .c = c, .path = r->path, .digest = r->digest};
 	while (*j.path == '/')
 		j.path++;
 
@@ -708,11 +751,15 @@ int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc *db, struct ar_u
 		return 0;
 	}
 	memset(out, 0, sizeof *out);
+	bool had = lend_back(u, db);
+	j.lent = NULL;
 	/* The digest is part of the key: callers expecting different bytes must not share a verdict. */
 	char *key = flight_key("file", c->name, r->digest ? r->digest : "", j.path);
 	bool is_shared = false;
 	rc = ar_flight_do(u->flights, key, file_run, &j, out, sizeof *out, &is_shared, err);
 	free(key);
+	if (had)
+		*db = ar_db_get(u->db);
 	if (is_shared)
 		BUMP(c, coalesced);
 	if (rc == 0 && out->source == AR_UPSTREAM_CACHE)

@@ -40,10 +40,10 @@ struct ar_upstream_opts {
 /* Fills o from the upstream_* configuration keys (defaults in core/config.c, documented in README). */
 void ar_upstream_opts_from_config(struct ar_upstream_opts *o, const struct ar_config *cfg);
 
-/* A new engine. cfg (for connection URLs) and blobs are borrowed and must outlive it. opts NULL =
-   from cfg. AR_ERROR when libcurl cannot be set up. Free with ar_upstream_free (NULL ok) once no
-   call is running. */
-int ar_upstream_new(struct ar_upstream **out, const struct ar_config *cfg, struct ar_blobs *blobs,
+/* A new engine. cfg (for connection URLs), db (the pool its tables live in) and blobs are borrowed
+   and must outlive it. opts NULL = from cfg. AR_ERROR when libcurl cannot be set up. Free with
+   ar_upstream_free (NULL ok) once no call is running. */
+int ar_upstream_new(struct ar_upstream **out, const struct ar_config *cfg, struct ar_db *db, struct ar_blobs *blobs,
 		    const struct ar_upstream_opts *opts, struct ar_err *err);
 void ar_upstream_free(struct ar_upstream *u);
 
@@ -82,15 +82,19 @@ struct ar_upstream_meta {
 	char stale_reason[256]; /* why, for logs (redacted); "" when not stale */
 };
 
+/* The db argument of the two calls below: NULL, or the address of the connection the caller holds
+   from the same pool, with no transaction open. A cache hit uses it. A miss gives it back to the pool
+   before waiting on upstream or on another caller and takes one again before returning, so *db may
+   change: slow upstreams never pin database connections. The engine's own writes autocommit. */
+
 /* Package metadata (npm packument, PyPI simple page, ...) through the cache: within the TTL from the
    cache, after it revalidated with If-None-Match / If-Modified-Since, on upstream failure the stale
-   copy. Concurrent callers for one (connection, path, accept) share one upstream request. db is the
-   caller's connection, used briefly before and after the request (never across it) and with no
-   transaction open. 0: out->status 200, body in blob out->sha256 (ar_upstream_read_body, or
-   ar_blob_open to send it). AR_ENOTFOUND: upstream says 404 (out filled, status 404). AR_EUNAVAIL:
-   upstream failed, timed out, its breaker is open or it has no URL, and nothing is cached.
-   AR_ETOOBIG: larger than max_metadata and nothing cached. AR_EINVAL: bad req. AR_ERROR: local. */
-int ar_upstream_get_meta(struct ar_upstream *u, struct ar_dbc *db, struct ar_upstream_meta *out,
+   copy. Concurrent callers for one (connection, path, accept) share one upstream request.
+   0: out->status 200, body in blob out->sha256 (ar_upstream_read_body, or ar_blob_open to send it).
+   AR_ENOTFOUND: upstream says 404 (out filled, status 404). AR_EUNAVAIL: upstream failed, timed out,
+   its breaker is open or it has no URL, and nothing is cached. AR_ETOOBIG: larger than max_metadata
+   and nothing cached. AR_EINVAL: bad req. AR_ERROR: local (database, disk). */
+int ar_upstream_get_meta(struct ar_upstream *u, struct ar_dbc **db, struct ar_upstream_meta *out,
 			 const struct ar_upstream_req *r, struct ar_err *err);
 
 /* Reads a 200 answer's body into arena memory (NUL-terminated) for parsing. AR_ERROR when its blob
@@ -111,11 +115,11 @@ struct ar_upstream_file {
 
 /* An immutable file (tarball, wheel, jar, crate): fetched once, verified against r->digest, stored in
    the blob store and kept; later calls for the same (connection, path) answer from the store without
-   asking upstream. Concurrent callers share one download; db as for get_meta. 0: the bytes are in
+   asking upstream. Concurrent callers share one download; db as above. 0: the bytes are in
    blob out->hashes.sha256. AR_EINVAL: digest mismatch (nothing stored) or bad req/digest.
    AR_ENOTFOUND: upstream 404/410 (not cached). AR_EUNAVAIL: upstream failed, timed out, stalled, its
    breaker is open or it has no URL. AR_ETOOBIG: larger than max_file. AR_ERROR: local. */
-int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc *db, struct ar_upstream_file *out,
+int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc **db, struct ar_upstream_file *out,
 			   const struct ar_upstream_req *r, struct ar_err *err);
 
 /* Per-connection counters since start, for /metrics. */

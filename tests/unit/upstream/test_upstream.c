@@ -72,7 +72,7 @@ static int setup(void **state)
 	struct ar_upstream_opts o = test_opts();
 	if (ar_db_open(&fx->db, path, N_CALLERS + 4, &err) || ar_blobs_open_fs(&fx->blobs, blobs, fx->tmp, &err) ||
 	    ar_config_set(&fx->cfg, "external." NPM, url, &err) ||
-	    ar_upstream_new(&fx->u, &fx->cfg, fx->blobs, &o, &err)) {
+	    ar_upstream_new(&fx->u, &fx->cfg, fx->db, fx->blobs, &o, &err)) {
 		fprintf(stderr, "setup: %s\n", err.msg);
 		return -1;
 	}
@@ -102,7 +102,7 @@ static struct ar_upstream *engine(struct fixture *fx, const struct ar_upstream_o
 {
 	struct ar_upstream *u;
 	struct ar_err err = {0};
-	assert_int_equal(ar_upstream_new(&u, &fx->cfg, fx->blobs, o, &err), 0);
+	assert_int_equal(ar_upstream_new(&u, &fx->cfg, fx->db, fx->blobs, o, &err), 0);
 	return u;
 }
 
@@ -111,7 +111,7 @@ static int get_meta(struct fixture *fx, struct ar_upstream *u, const char *path,
 {
 	struct ar_dbc *c = ar_db_get(fx->db);
 	struct ar_upstream_req r = {.connection = NPM, .path = path};
-	int rc = ar_upstream_get_meta(u, c, m, &r, err);
+	int rc = ar_upstream_get_meta(u, &c, m, &r, err);
 	ar_db_put(fx->db, c);
 	return rc;
 }
@@ -252,12 +252,12 @@ static void test_accept_is_part_of_the_key(void **state)
 	struct ar_upstream_req full = {.connection = NPM, .path = "pkg", .accept = "application/json"};
 	struct ar_upstream_req abbrev = {
 		.connection = NPM, .path = "pkg", .accept = "application/vnd.npm.install-v1+json"};
-	assert_int_equal(ar_upstream_get_meta(fx->u, c, &m, &full, &err), 0);
+	assert_int_equal(ar_upstream_get_meta(fx->u, &c, &m, &full, &err), 0);
 	assert_string_equal(fx->fake.last_accept, "application/json");
-	assert_int_equal(ar_upstream_get_meta(fx->u, c, &m, &abbrev, &err), 0);
+	assert_int_equal(ar_upstream_get_meta(fx->u, &c, &m, &abbrev, &err), 0);
 	assert_string_equal(fx->fake.last_accept, "application/vnd.npm.install-v1+json");
-	assert_int_equal(ar_upstream_get_meta(fx->u, c, &m, &full, &err), 0);
-	assert_int_equal(ar_upstream_get_meta(fx->u, c, &m, &abbrev, &err), 0);
+	assert_int_equal(ar_upstream_get_meta(fx->u, &c, &m, &full, &err), 0);
+	assert_int_equal(ar_upstream_get_meta(fx->u, &c, &m, &abbrev, &err), 0);
 	assert_int_equal(fake_hits(&fx->fake, "/registry/pkg"), 2);
 	ar_db_put(fx->db, c);
 }
@@ -363,6 +363,72 @@ static void test_hanging_key_does_not_block_others(void **state)
 	assert_int_equal(slow.rc, 0);
 	assert_string_equal(body_of(fx, fx->u, &slow.m, a), "{\"slow\":1}");
 	ar_arena_free(a);
+}
+
+/* A slow upstream must not pin database connections: with a pool of one, the caller waiting on
+   upstream gives its connection back, so another thread gets it meanwhile. */
+struct pool_user {
+	struct ar_db *db;
+	struct ar_upstream *u;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool is_done;
+	int rc;
+};
+
+static void *hold_and_fetch(void *arg)
+{
+	struct pool_user *p = arg;
+	struct ar_dbc *c = ar_db_get(p->db);
+	struct ar_upstream_req r = {.connection = NPM, .path = "slow"};
+	struct ar_upstream_meta m;
+	struct ar_err err = {0};
+	p->rc = ar_upstream_get_meta(p->u, &c, &m, &r, &err);
+	assert_non_null(c); /* held again on return */
+	ar_db_put(p->db, c);
+	return NULL;
+}
+
+static void *grab_connection(void *arg)
+{
+	struct pool_user *p = arg;
+	ar_db_put(p->db, ar_db_get(p->db));
+	pthread_mutex_lock(&p->mu);
+	p->is_done = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void test_slow_upstream_does_not_pin_db_connections(void **state)
+{
+	struct fixture *fx = *state;
+	char path[128];
+	struct ar_err err = {0};
+	struct pool_user p = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+	snprintf(path, sizeof path, "%s/arca.db", fx->dir);
+	assert_int_equal(ar_db_open(&p.db, path, 1, &err), 0);
+	struct ar_upstream_opts o = test_opts();
+	assert_int_equal(ar_upstream_new(&p.u, &fx->cfg, p.db, fx->blobs, &o, &err), 0);
+	struct fake_doc *d = fake_put(&fx->fake, "/registry/slow", 200, "{}", NULL);
+	d->is_hanging = true;
+	pthread_t holder, grabber;
+	assert_int_equal(pthread_create(&holder, NULL, hold_and_fetch, &p), 0);
+	assert_int_equal(fake_wait_hanging(&fx->fake, 1), 1);
+	assert_int_equal(pthread_create(&grabber, NULL, grab_connection, &p), 0);
+	struct timespec deadline = fake_deadline();
+	pthread_mutex_lock(&p.mu);
+	while (!p.is_done && pthread_cond_timedwait(&p.cv, &p.mu, &deadline) == 0)
+		;
+	bool got_it = p.is_done;
+	pthread_mutex_unlock(&p.mu);
+	assert_true(got_it); /* (on failure the threads stay blocked; the process ends with the test) */
+	fake_release(&fx->fake);
+	pthread_join(holder, NULL);
+	pthread_join(grabber, NULL);
+	assert_int_equal(p.rc, 0);
+	ar_upstream_free(p.u);
+	ar_db_close(p.db);
 }
 
 /* --- failures: stale copies, breaker, negative answers, timeouts --- */
@@ -544,7 +610,7 @@ static void test_timeouts_are_unavailable(void **state)
 	struct ar_dbc *c = ar_db_get(fx->db);
 	struct ar_upstream_file f;
 	struct ar_upstream_req r = {.connection = NPM, .path = "big.tgz"};
-	assert_int_equal(ar_upstream_fetch_file(u, c, &f, &r, &err), AR_EUNAVAIL);
+	assert_int_equal(ar_upstream_fetch_file(u, &c, &f, &r, &err), AR_EUNAVAIL);
 	assert_non_null(strstr(err.msg, "stalled"));
 	ar_db_put(fx->db, c);
 	assert_true(ar_mono_ms() - t0 < FAKE_WAIT_MS);
@@ -561,7 +627,7 @@ static int fetch_file(struct fixture *fx, const char *path, const char *digest, 
 {
 	struct ar_dbc *c = ar_db_get(fx->db);
 	struct ar_upstream_req r = {.connection = NPM, .path = path, .digest = digest};
-	int rc = ar_upstream_fetch_file(fx->u, c, f, &r, err);
+	int rc = ar_upstream_fetch_file(fx->u, &c, f, &r, err);
 	ar_db_put(fx->db, c);
 	return rc;
 }
@@ -641,7 +707,7 @@ static void test_missing_url_names_the_setting(void **state)
 	struct ar_upstream_meta m;
 	struct ar_err err = {0};
 	struct ar_upstream_req r = {.connection = "public:maven-central", .path = "org/x/maven-metadata.xml"};
-	assert_int_equal(ar_upstream_get_meta(fx->u, c, &m, &r, &err), AR_EUNAVAIL);
+	assert_int_equal(ar_upstream_get_meta(fx->u, &c, &m, &r, &err), AR_EUNAVAIL);
 	assert_string_equal(err.msg, "external connection public:maven-central has no URL: set "
 				     "external.public:maven-central in the config file, --external "
 				     "public:maven-central=URL, or ARCA_EXTERNAL_PUBLIC_MAVEN_CENTRAL");
@@ -657,7 +723,7 @@ static void test_missing_url_names_the_setting(void **state)
 		{.connection = NULL, .path = "x"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-		assert_int_equal(ar_upstream_get_meta(fx->u, c, &m, &bad[i], &err), AR_EINVAL);
+		assert_int_equal(ar_upstream_get_meta(fx->u, &c, &m, &bad[i], &err), AR_EINVAL);
 	ar_db_put(fx->db, c);
 	assert_int_equal(fake_requests(&fx->fake), 0);
 }
@@ -698,7 +764,7 @@ static void test_credentials_reach_upstream_and_no_log(void **state)
 	struct ar_dbc *c = ar_db_get(fx->db);
 	struct ar_upstream_file f;
 	struct ar_upstream_req r = {.connection = NPM, .path = "f.tgz"};
-	ar_upstream_fetch_file(u, c, &f, &r, &err);
+	ar_upstream_fetch_file(u, &c, &f, &r, &err);
 	snprintf(msgs[2], sizeof msgs[2], "%s", err.msg);
 	ar_db_put(fx->db, c);
 	struct ar_upstream_opts o2 = test_opts();
@@ -798,6 +864,7 @@ int main(void)
 		T(test_50_concurrent_misses_make_one_request),
 		T(test_50_concurrent_callers_share_a_failure),
 		T(test_hanging_key_does_not_block_others),
+		T(test_slow_upstream_does_not_pin_db_connections),
 		T(test_stale_copy_when_upstream_stopped),
 		T(test_breaker_opens_and_closes),
 		T(test_open_breaker_serves_stale_at_once),
