@@ -149,14 +149,40 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-/* Printable ASCII without spaces or '#': what may follow a base URL on the request line. */
+/* True for a segment that is "." or ".." once %2e is decoded: a URL normaliser (curl's, or the
+   upstream's) would climb out of the base URL's path with it. */
+static bool is_dot_segment(const char *seg, size_t len)
+{
+	size_t dots = 0;
+	for (size_t i = 0; i < len; dots++) {
+		if (seg[i] == '.')
+			i++;
+		else if (len - i >= 3 && seg[i] == '%' && seg[i + 1] == '2' && (seg[i + 2] == 'e' || seg[i + 2] == 'E'))
+			i += 3;
+		else
+			return false;
+	}
+	return dots == 1 || dots == 2;
+}
+
+/* Printable ASCII without spaces, '#' or backslashes, and no dot segments: what may follow a base URL on the
+   request line and stay below it. */
 static bool path_ok(const char *s)
 {
 	if (strlen(s) > MAX_PATH)
 		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f || *s == '#')
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '#' || *p == '\\')
 			return false;
+	size_t path_len = strcspn(s, "?");
+	for (size_t i = 0; i < path_len;) {
+		size_t n = strcspn(s + i, "/?");
+		if (n > path_len - i)
+			n = path_len - i;
+		if (is_dot_segment(s + i, n))
+			return false;
+		i += n + 1;
+	}
 	return true;
 }
 
