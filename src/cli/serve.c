@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "formats/format.h"
 #include "http/http.h"
+#include "repo/gc.h"
 #include "store/blob.h"
 #include "store/db.h"
 
@@ -103,6 +104,7 @@ int ar_cmd_serve(int argc, char **argv)
 	struct ar_err err = {0};
 	struct ar_ctx ctx = {.cfg = &cfg};
 	struct ar_http *http = NULL;
+	struct ar_gc_sweeper *gc = NULL;
 	char path[4200], tmp_dir[4200];
 	int rc, status = 1;
 	ar_config_init(&cfg);
@@ -149,6 +151,9 @@ int ar_cmd_serve(int argc, char **argv)
 	};
 	if ((rc = ar_http_start(&http, &opts, &err)))
 		goto done;
+	/* Unreferenced blobs (disposed or deleted versions, failed publishes) go in the background. */
+	if (cfg.gc_interval_s && (rc = ar_gc_start(&gc, ctx.db, ctx.blobs, cfg.gc_interval_s, cfg.gc_grace_s, &err)))
+		goto done;
 	ar_info("listening on http://%s:%u (data in %s)", cfg.listen_addr, ar_http_port(http), cfg.data_dir);
 	int sig = 0;
 	sigwait(&set, &sig);
@@ -161,6 +166,7 @@ done:
 		fprintf(stderr, "arca serve: %s\n", err.msg);
 	if (http)
 		ar_http_stop(http);
+	ar_gc_stop(gc);
 	ar_cache_free(ctx.render_cache);
 	if (ctx.blobs)
 		ar_blobs_close(ctx.blobs);

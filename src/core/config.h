@@ -32,6 +32,8 @@ struct ar_config {
 	uint64_t max_api_body;	     /* JSON bodies on /v1 */
 	uint64_t max_upload_body;    /* package uploads */
 	uint64_t render_cache_bytes; /* memory for rendered indexes */
+	unsigned gc_interval_s;	     /* seconds between blob garbage collections; 0 = never in serve */
+	unsigned gc_grace_s;	     /* blobs put less than this long ago are never collected */
 	struct ar_external externals[AR_MAX_EXTERNALS];
 	size_t n_externals;
 };
