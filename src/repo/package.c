@@ -326,11 +326,32 @@ static int insert_asset(struct ar_dbc *db, int64_t version_id, const struct ar_a
 	return rc < 0 ? rc : 0;
 }
 
+/* Now, or just after the package's latest publish: publish times within a package are distinct and in
+   publish order, so "newest first" is well defined even for publishes within one millisecond. */
+static int next_published_ms(int64_t *out, struct ar_dbc *db, int64_t package_id, struct ar_err *err)
+{
+	struct ar_stmt *st;
+	int rc = ar_dbc_prepare(db, &st, "SELECT MAX(published_ms) FROM package_versions WHERE package_id = ?", err);
+	if (rc)
+		return rc;
+	ar_stmt_bind_int(st, 1, package_id);
+	rc = ar_stmt_step(st, err);
+	*out = ar_now_ms();
+	if (rc == 1 && !ar_stmt_is_null(st, 0) && ar_stmt_int(st, 0) >= *out)
+		*out = ar_stmt_int(st, 0) + 1;
+	ar_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 static int insert_version(struct ar_version *v, struct ar_dbc *db, struct ar_arena *a, int64_t package_id,
 			  const struct ar_repository *repo, const struct ar_publish_in *in, struct ar_err *err)
 {
+	int64_t id = ar_new_id(), now;
 	struct ar_stmt *st;
-	int rc = ar_dbc_prepare(
+	int rc = next_published_ms(&now, db, package_id, err);
+	if (rc)
+		return rc;
+	rc = ar_dbc_prepare(
 		db, &st,
 		"INSERT INTO package_versions (id, package_id, version, revision, status, origin_type,"
 		" entry_repository, published_ms, updated_ms, summary, home_page, source_code_repository,"
@@ -338,7 +359,6 @@ static int insert_version(struct ar_version *v, struct ar_dbc *db, struct ar_are
 		err);
 	if (rc)
 		return rc;
-	int64_t id = ar_new_id(), now = ar_now_ms();
 	ar_stmt_bind_int(st, 1, id);
 	ar_stmt_bind_int(st, 2, package_id);
 	ar_stmt_bind_text(st, 3, in->version);
