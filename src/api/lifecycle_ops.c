@@ -7,7 +7,9 @@
 
 #include <string.h>
 
-/* Fills rq->items from versions (a list) and versionRevisions (a map version -> revision). */
+/* Fills rq->items from versions (a list) and versionRevisions (a map version -> revision). With a
+   versions list the map only adds revision checks to the versions listed; without one (a copy by
+   versionRevisions) its keys are the versions. */
 static int read_versions(struct ar_api_call *c, struct ar_lc_request *rq)
 {
 	json_t *list = ar_api_json(c, "versions"), *revisions = ar_api_json(c, "versionRevisions");
@@ -38,8 +40,12 @@ static int read_versions(struct ar_api_call *c, struct ar_lc_request *rq)
 				return ar_api_fail(c, AR_EINVAL, NULL, NULL, "versionRevisions[%s] must be a string",
 						   name);
 			if ((rc = ar_check_package_coord("versionRevisions", name, &c->err)) ||
-			    (rc = ar_check_revision("versionRevisions", json_string_value(v), &c->err)) ||
-			    (rc = ar_lc_add(rq, c->a, name, json_string_value(v), &c->err)))
+			    (rc = ar_check_revision("versionRevisions", json_string_value(v), &c->err)))
+				return rc;
+			for (size_t k = 0; json_is_array(list) && k < rq->n_items; k++)
+				if (strcmp(rq->items[k].version, name) == 0)
+					rq->items[k].expected_revision = json_string_value(v);
+			if (!json_is_array(list) && (rc = ar_lc_add(rq, c->a, name, json_string_value(v), &c->err)))
 				return rc;
 		}
 	}
