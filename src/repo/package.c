@@ -351,12 +351,11 @@ static int insert_version(struct ar_version *v, struct ar_dbc *db, struct ar_are
 	int rc = next_published_ms(&now, db, package_id, err);
 	if (rc)
 		return rc;
-	rc = ar_dbc_prepare(
-		db, &st,
-		"INSERT INTO package_versions (id, package_id, version, revision, status, origin_type,"
-		" entry_repository, published_ms, updated_ms, summary, home_page, source_code_repository,"
-		" licenses, readme, attrs) VALUES (?, ?, ?, '', ?, 'INTERNAL', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		err);
+	rc = ar_dbc_prepare(db, &st,
+			    "INSERT INTO package_versions (id, package_id, version, revision, status, origin_type,"
+			    " entry_repository, published_ms, updated_ms, summary, home_page, source_code_repository,"
+			    " licenses, readme, attrs) VALUES (?, ?, ?, '', ?, 'INTERNAL', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    err);
 	if (rc)
 		return rc;
 	ar_stmt_bind_int(st, 1, id);
