@@ -8,11 +8,13 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
 struct sweep {
+	const atomic_bool *stop; /* the sweeper is shutting down: end the sweep early; may be NULL */
 	struct ar_dbc *db;
 	struct ar_blobs *blobs;
 	int64_t cutoff_s;
@@ -42,6 +44,8 @@ static int visit(void *cls, const char *sha256, int64_t mtime_s)
 	struct sweep *s = cls;
 	bool refs = false, removed = false;
 	uint64_t size = 0;
+	if (s->stop && atomic_load(s->stop))
+		return 1;
 	s->stats.seen++;
 	if (mtime_s >= s->cutoff_s) {
 		s->stats.kept_recent++;
@@ -70,26 +74,34 @@ static int visit(void *cls, const char *sha256, int64_t mtime_s)
 	return 0;
 }
 
-int ar_gc_run(struct ar_gc_stats *stats, struct ar_db *db, struct ar_blobs *blobs, int64_t grace_s, struct ar_err *err)
+static int sweep_store(struct ar_gc_stats *stats, struct ar_db *db, struct ar_blobs *blobs, int64_t grace_s,
+		       const atomic_bool *stop, struct ar_err *err)
 {
 	/* Strictly older than the cutoff, in whole seconds, is at least grace_s old. A grace of 0 takes
 	   every unreferenced blob: still safe, but a publish between its put and its commit then fails
 	   (retryably) instead of going through. */
 	int64_t cutoff = grace_s > 0 ? (int64_t)time(NULL) - grace_s : INT64_MAX;
-	struct sweep s = {.blobs = blobs, .cutoff_s = cutoff, .err = err};
+	struct sweep s = {.stop = stop, .blobs = blobs, .cutoff_s = cutoff, .err = err};
 	s.db = ar_db_get(db);
 	int rc = ar_blob_each(blobs, visit, &s, err);
 	ar_db_put(db, s.db);
 	if (stats)
 		*stats = s.stats;
-	return s.rc ? s.rc : rc;
+	if (s.rc)
+		return s.rc;
+	return rc < 0 ? rc : 0; /* 1: stopped early */
+}
+
+int ar_gc_run(struct ar_gc_stats *stats, struct ar_db *db, struct ar_blobs *blobs, int64_t grace_s, struct ar_err *err)
+{
+	return sweep_store(stats, db, blobs, grace_s, NULL, err);
 }
 
 struct ar_gc_sweeper {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop;
+	atomic_bool stop; /* written under mu; read without it by a running sweep */
 	struct ar_db *db;
 	struct ar_blobs *blobs;
 	unsigned interval_s, grace_s;
@@ -110,7 +122,7 @@ static void *sweeper_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		struct ar_gc_stats st;
 		struct ar_err err = {0};
-		if (ar_gc_run(&st, s->db, s->blobs, s->grace_s, &err) != 0)
+		if (sweep_store(&st, s->db, s->blobs, s->grace_s, &s->stop, &err) != 0)
 			ar_warn("gc: sweep stopped: %s", err.msg);
 		else if (st.removed)
 			ar_info("gc: removed %llu unreferenced blobs (%llu bytes) of %llu",
