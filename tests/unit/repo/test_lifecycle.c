@@ -1,14 +1,20 @@
-/* tests/unit/repo/test_lifecycle.c - the status transition table, per-version verdicts and all-or-nothing results */
+/* tests/unit/repo/test_lifecycle.c - transition table, per-version verdicts, all-or-nothing results, copy search */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "repo/lifecycle.h"
 #include "repo/package.h"
+#include "store/blob.h"
+#include "store/db.h"
 
 #define PUB AR_ST_PUBLISHED
 #define UNF AR_ST_UNFINISHED
@@ -236,13 +242,197 @@ static void test_visibility_rule(void **state)
 	}
 }
 
+/* --- against a database: copy's upstream search and dist-tags ---------------------------------- */
+
+struct fixture {
+	char dir[64];
+	struct ar_db *db;
+	struct ar_blobs *blobs;
+	struct ar_arena *a;
+	struct ar_dbc *c;
+	struct ar_domain d;
+};
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(p);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	struct ar_err err = {0};
+	char path[256], blobs[256], tmp[256];
+	snprintf(f->dir, sizeof f->dir, "/tmp/arca-test-lc-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(path, sizeof path, "%s/arca.db", f->dir);
+	snprintf(blobs, sizeof blobs, "%s/blobs", f->dir);
+	snprintf(tmp, sizeof tmp, "%s/tmp", f->dir);
+	if (ar_db_open(&f->db, path, 1, &err) || ar_blobs_open_fs(&f->blobs, blobs, tmp, &err))
+		return -1;
+	f->a = ar_arena_new();
+	f->c = ar_db_get(f->db);
+	if (ar_dbc_begin(f->c, true, &err) ||
+	    ar_domain_create(&f->d, f->c, f->a, "us-east-1", "111122223333", "dom", NULL, &err) ||
+	    ar_dbc_commit(f->c, &err))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	ar_db_put(f->db, f->c);
+	ar_arena_free(f->a);
+	ar_blobs_close(f->blobs);
+	ar_db_close(f->db);
+	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static struct ar_repository *repo(struct fixture *f, const char *name, const char *upstream)
+{
+	struct ar_repository *r = ar_alloc(f->a, sizeof *r);
+	struct ar_err err = {0};
+	const char *ups[1] = {upstream};
+	assert_int_equal(ar_dbc_begin(f->c, true, &err), 0);
+	if (ar_repo_create(r, f->c, f->a, &f->d, name, "111122223333", "", ups, upstream ? 1 : 0, &err))
+		fail_msg("create %s: %s", name, err.msg);
+	assert_int_equal(ar_dbc_commit(f->c, &err), 0);
+	return r;
+}
+
+static void publish(struct fixture *f, const struct ar_repository *r, const char *format, const char *version)
+{
+	struct ar_err err = {0};
+	struct ar_asset_in asset = {.name = ar_printf(f->a, "%s.tgz", version)};
+	char key[65];
+	assert_int_equal(ar_blob_put_mem(f->blobs, version, strlen(version), key, &err), 0);
+	memcpy(asset.hashes.sha256, key, sizeof key);
+	struct ar_publish_in in = {.key = {format, "", "pkg"}, .version = version, .assets = &asset, .n_assets = 1};
+	struct ar_version v;
+	if (ar_publish(&v, f->c, f->blobs, f->a, r, &in, &err))
+		fail_msg("publish %s: %s", version, err.msg);
+}
+
+static int copy(struct fixture *f, const struct ar_repository *src, const struct ar_repository *dst, const char *format,
+		const char *version, bool upstream, struct ar_lc_request *rq)
+{
+	struct ar_err err = {0};
+	*rq = (struct ar_lc_request){.op = AR_LC_COPY, .key = {format, "", "pkg"}, .include_from_upstream = upstream};
+	assert_int_equal(ar_lc_add(rq, f->a, version, NULL, &err), 0);
+	assert_int_equal(ar_dbc_begin(f->c, true, &err), 0);
+	int rc = ar_lc_copy(f->c, f->a, &f->d, src, dst, rq, &err);
+	if (rc == 0)
+		assert_int_equal(ar_dbc_commit(f->c, &err), 0);
+	else
+		ar_dbc_rollback(f->c);
+	return rc;
+}
+
+/* The source counts as the first of at most 25 repositories searched, depth-first. */
+static void test_copy_searches_25_repositories(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_repository *chain[30];
+	struct ar_lc_request rq;
+	for (int i = 29; i >= 0; i--)
+		chain[i] = repo(f, ar_printf(f->a, "r%02d", i), i < 29 ? chain[i + 1]->name : NULL);
+	struct ar_repository *dst = repo(f, "dst", NULL);
+	publish(f, chain[0], "generic", "0.1"); /* the package exists in the source */
+	publish(f, chain[24], "generic", "24.0");
+	publish(f, chain[25], "generic", "25.0");
+	assert_int_equal(copy(f, chain[0], dst, "generic", "24.0", false, &rq), 0);
+	assert_int_equal(rq.items[0].error, AR_LC_NOT_FOUND);
+	assert_int_equal(copy(f, chain[0], dst, "generic", "24.0", true, &rq), 0);
+	assert_int_equal(rq.items[0].error, AR_LC_OK);
+	assert_int_equal(copy(f, chain[0], dst, "generic", "25.0", true, &rq), 0);
+	assert_int_equal(rq.items[0].error, AR_LC_NOT_FOUND);
+	/* A package only beyond the limit is not found at all. */
+	publish(f, chain[27], "npm", "1.0");
+	assert_int_equal(copy(f, chain[0], dst, "npm", "1.0", true, &rq), AR_ENOTFOUND);
+	publish(f, chain[3], "npm", "1.0");
+	assert_int_equal(copy(f, chain[0], dst, "npm", "1.0", true, &rq), 0);
+	assert_int_equal(rq.items[0].error, AR_LC_OK);
+}
+
+static const char *dist_tag(struct fixture *f, const struct ar_repository *r, const char *tag)
+{
+	struct ar_err err = {0};
+	struct ar_package p;
+	struct ar_pkg_key key = {"npm", "", "pkg"};
+	struct ar_stmt *st;
+	assert_int_equal(ar_pkg_get(&p, f->c, f->a, r->id, &key, &err), 0);
+	assert_int_equal(
+		ar_dbc_prepare(f->c, &st, "SELECT version FROM dist_tags WHERE package_id = ? AND tag = ?", &err), 0);
+	ar_stmt_bind_int(st, 1, p.id);
+	ar_stmt_bind_text(st, 2, tag);
+	const char *v = ar_stmt_step(st, &err) == 1 ? ar_strdup(f->a, ar_stmt_text(st, 0)) : NULL;
+	ar_stmt_done(st);
+	return v;
+}
+
+static void set_tag(struct fixture *f, const struct ar_repository *r, const char *tag, const char *version)
+{
+	struct ar_err err = {0};
+	struct ar_package p;
+	struct ar_pkg_key key = {"npm", "", "pkg"};
+	assert_int_equal(ar_pkg_get(&p, f->c, f->a, r->id, &key, &err), 0);
+	assert_true(ar_dbc_exec(f->c, &err,
+				"INSERT INTO dist_tags (package_id, tag, version) VALUES (?, ?, ?)"
+				" ON CONFLICT (package_id, tag) DO UPDATE SET version = excluded.version",
+				"iss", p.id, tag, version) >= 0);
+}
+
+/* npm dist-tags pointing at a copied version follow it and replace the destination's tag (ref 4.2);
+   the default display version follows "latest". */
+static void test_copy_moves_dist_tags(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_lc_request rq;
+	struct ar_err err = {0};
+	struct ar_repository *src = repo(f, "src", NULL), *dst = repo(f, "dst", NULL);
+	publish(f, src, "npm", "1.0.0");
+	publish(f, src, "npm", "2.0.0");
+	publish(f, dst, "npm", "0.9.0");
+	set_tag(f, src, "latest", "1.0.0");
+	set_tag(f, src, "next", "2.0.0");
+	set_tag(f, dst, "latest", "0.9.0");
+	set_tag(f, dst, "beta", "0.9.0");
+	assert_int_equal(copy(f, src, dst, "npm", "1.0.0", false, &rq), 0);
+	assert_int_equal(rq.items[0].error, AR_LC_OK);
+	assert_string_equal(dist_tag(f, dst, "latest"), "1.0.0");
+	assert_string_equal(dist_tag(f, dst, "beta"), "0.9.0");
+	assert_null(dist_tag(f, dst, "next"));
+
+	struct ar_package p;
+	struct ar_pkg_key key = {"npm", "", "pkg"};
+	const char *shown;
+	assert_int_equal(ar_pkg_get(&p, f->c, f->a, dst->id, &key, &err), 0);
+	assert_int_equal(ar_pkg_default_version(&shown, f->c, f->a, &p, &err), 0);
+	assert_string_equal(shown, "1.0.0"); /* the tag, though 0.9.0 was published later */
+	/* A tag naming no version: the newest Published, by publish time, which a copy keeps. */
+	set_tag(f, dst, "latest", "7.7.7");
+	assert_int_equal(ar_pkg_default_version(&shown, f->c, f->a, &p, &err), 0);
+	assert_string_equal(shown, "0.9.0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_transition_table),    cmocka_unit_test(test_valid_targets),
-		cmocka_unit_test(test_error_names),	    cmocka_unit_test(test_judge),
-		cmocka_unit_test(test_judge_copy),	    cmocka_unit_test(test_settle_all_or_nothing),
-		cmocka_unit_test(test_add_dedups_and_caps), cmocka_unit_test(test_visibility_rule),
+		cmocka_unit_test(test_transition_table),
+		cmocka_unit_test(test_valid_targets),
+		cmocka_unit_test(test_error_names),
+		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_judge_copy),
+		cmocka_unit_test(test_settle_all_or_nothing),
+		cmocka_unit_test(test_add_dedups_and_caps),
+		cmocka_unit_test(test_visibility_rule),
+		cmocka_unit_test_setup_teardown(test_copy_searches_25_repositories, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_moves_dist_tags, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
