@@ -60,7 +60,11 @@ class Arca:
         self.extra_args = list(extra_args)
         self.env = env or {}
         self.proc = None
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.cleanup()  # a server that started but never became usable is still ours to stop
+            raise
 
     def start(self):
         self.log = open(self.log_path, "ab")
@@ -101,12 +105,14 @@ class Arca:
                 self.proc.wait()
                 raise AssertionError("arca serve did not exit within 30 s of SIGTERM")
         code = self.proc.returncode if self.proc else 0
-        self.log.close()
+        if getattr(self, "log", None):
+            self.log.close()
         if check and code != 0:
             raise AssertionError(f"arca serve exited {code}:\n{self.read_log()}")
         return code
 
     def cleanup(self):
+        """Stops the server (if still running) and removes its directory; safe to call twice."""
         try:
             self.stop(check=False)
         finally:
@@ -204,6 +210,8 @@ class ArcaTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.arca = Arca(cls.server_args)
+        # Also when a subclass's setUpClass fails after this (tearDownClass does not run then).
+        cls.addClassCleanup(cls.arca.cleanup)
 
     @classmethod
     def tearDownClass(cls):

@@ -3,7 +3,7 @@ publishes of the very bytes a sweep is removing never leave a version without it
 import os
 import threading
 
-from harness import ARCA_BIN, ArcaTestCase, main, sha256_hex, wait_for
+from harness import ARCA_BIN, Arca, ArcaTestCase, main, sha256_hex, wait_for
 
 KW = dict(domain="gcd", repository="repo", format="generic", namespace="ns", package="pkg")
 
@@ -11,9 +11,9 @@ KW = dict(domain="gcd", repository="repo", format="generic", namespace="ns", pac
 class GcSweeper(ArcaTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server_env = {"ARCA_GC_INTERVAL": "1", "ARCA_GC_GRACE": "0"}
-        from harness import Arca
-        cls.arca = Arca(env=cls.server_env)
+        # A sweep every second, with no grace period.
+        cls.arca = Arca(env={"ARCA_GC_INTERVAL": "1", "ARCA_GC_GRACE": "0"})
+        cls.addClassCleanup(cls.arca.cleanup)
         ca = cls.ca = cls.arca.client()
         ca.create_domain(domain="gcd")
         ca.create_repository(domain="gcd", repository="repo")
