@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "formats/format.h"
 #include "http/http.h"
+#include "repo/gc.h"
 #include "store/blob.h"
 #include "store/db.h"
 #include "upstream/upstream.h"
@@ -106,6 +107,7 @@ int ar_cmd_serve(int argc, char **argv)
 	struct ar_err err = {0};
 	struct ar_ctx ctx = {.cfg = &cfg};
 	struct ar_http *http = NULL;
+	struct ar_gc_sweeper *gc = NULL;
 	char path[4200], tmp_dir[4200];
 	int rc, status = 1;
 	ar_config_init(&cfg);
@@ -154,6 +156,9 @@ int ar_cmd_serve(int argc, char **argv)
 	};
 	if ((rc = ar_http_start(&http, &opts, &err)))
 		goto done;
+	/* Unreferenced blobs (disposed or deleted versions, failed publishes) go in the background. */
+	if (cfg.gc_interval_s && (rc = ar_gc_start(&gc, ctx.db, ctx.blobs, cfg.gc_interval_s, cfg.gc_grace_s, &err)))
+		goto done;
 	ar_info("listening on http://%s:%u (data in %s)", cfg.listen_addr, ar_http_port(http), cfg.data_dir);
 	char abs_data[PATH_MAX];
 	snprintf(path, sizeof path, "%s/admin-credentials", realpath(cfg.data_dir, abs_data) ? abs_data : cfg.data_dir);
@@ -172,6 +177,7 @@ done:
 		fprintf(stderr, "arca serve: %s\n", err.msg);
 	if (http)
 		ar_http_stop(http);
+	ar_gc_stop(gc);
 	ar_upstream_free(ctx.upstream);
 	ar_cache_free(ctx.render_cache);
 	if (ctx.blobs)

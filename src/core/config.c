@@ -48,6 +48,8 @@ void ar_config_init(struct ar_config *c)
 	c->upstream_breaker_failures = 5;
 	c->upstream_breaker_cooldown_ms = 30 * 1000;
 	c->upstream_breaker_max_cooldown_ms = 600 * 1000;
+	c->gc_interval_s = 3600;
+	c->gc_grace_s = 3600;
 }
 
 void ar_config_release(struct ar_config *c)
@@ -237,6 +239,14 @@ int ar_config_set(struct ar_config *c, const char *key, const char *value, struc
 		if (parse_u64(value, (uint64_t)1 << 40, &n))
 			return ar_fail(err, AR_EINVAL, "render_cache_bytes must be 0..2^40");
 		c->render_cache_bytes = n;
+	} else if (strcmp(key, "gc_interval") == 0) {
+		if (parse_u64(value, 30 * 86400, &n))
+			return ar_fail(err, AR_EINVAL, "gc_interval must be 0..2592000 seconds (0 = off)");
+		c->gc_interval_s = (unsigned)n;
+	} else if (strcmp(key, "gc_grace") == 0) {
+		if (parse_u64(value, 30 * 86400, &n))
+			return ar_fail(err, AR_EINVAL, "gc_grace must be 0..2592000 seconds");
+		c->gc_grace_s = (unsigned)n;
 	} else {
 		return ar_fail(err, AR_EINVAL, "unknown configuration key '%s'", key);
 	}

@@ -44,6 +44,8 @@ struct ar_config {
 	uint32_t upstream_breaker_failures;	   /* consecutive failures that open a connection's breaker */
 	uint32_t upstream_breaker_cooldown_ms;	   /* first open period; doubles on each failed probe */
 	uint32_t upstream_breaker_max_cooldown_ms; /* cap on that doubling */
+	unsigned gc_interval_s;			   /* seconds between blob garbage collections; 0 = never in serve */
+	unsigned gc_grace_s;			   /* blobs put less than this long ago are never collected */
 	struct ar_external externals[AR_MAX_EXTERNALS];
 	size_t n_externals;
 };
