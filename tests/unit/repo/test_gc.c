@@ -272,6 +272,33 @@ static void test_sweeper_stops_promptly(void **state)
 	ar_gc_stop(NULL);
 }
 
+/* Cached upstream metadata bodies and kept upstream files are references too. */
+static void test_upstream_cache_references_stay(void **state)
+{
+	struct fixture *f = *state;
+	char meta[65], file[65], loose[65];
+	struct ar_err err = {0};
+	put(f, "cached packument", meta);
+	put(f, "kept tarball", file);
+	put(f, "nobody's", loose);
+	struct ar_dbc *db = ar_db_get(f->db);
+	assert_true(ar_dbc_exec(db, &err,
+				"INSERT INTO upstream_metadata (connection, path, status, body_sha256, fetched_ms)"
+				" VALUES ('public:npmjs', 'left-pad', 200, ?, 0)",
+				"s", meta) == 1);
+	assert_true(
+		ar_dbc_exec(db, &err,
+			    "INSERT INTO upstream_files (connection, path, sha256, sha512, sha1, md5, size, fetched_ms)"
+			    " VALUES ('public:npmjs', 'left-pad/-/left-pad-1.0.0.tgz', ?, '', '', '', 12, 0)",
+			    "s", file) == 1);
+	ar_db_put(f->db, db);
+	struct ar_gc_stats st = sweep(f, 0);
+	assert_int_equal(st.removed, 1);
+	assert_true(blob_exists(f, meta));
+	assert_true(blob_exists(f, file));
+	assert_false(blob_exists(f, loose));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_publish_after_sweep_fails_cleanly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generic_published_is_final, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweeper_stops_promptly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upstream_cache_references_stay, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
