@@ -61,7 +61,7 @@ static int lookup(struct ar_api_call *c, const char *pattern, struct ar_group **
 	*g = ar_group_find(*all, *n, pattern);
 	if (!*g)
 		return ar_api_fail(c, AR_ENOTFOUND, "package-group", pattern, "Package group %s not found in domain %s",
-				   pattern, c->domain->name);
+				   ar_group_shorten(c->a, pattern), c->domain->name);
 	return 0;
 }
 
@@ -95,7 +95,7 @@ int api_create_package_group(struct ar_api_call *c)
 			     &c->err);
 	if (rc == AR_EEXISTS)
 		return ar_api_fail(c, rc, "package-group", pattern, "Package group %s already exists in domain %s",
-				   pattern, c->domain->name);
+				   ar_group_shorten(c->a, pattern), c->domain->name);
 	if (rc || (tags && !json_is_null(tags) && (rc = ar_tags_set(c->db, group_arn(c, pattern), tags, &c->err))))
 		return rc;
 	return answer_group(c, pattern);
@@ -150,7 +150,7 @@ static int read_allowed(struct ar_api_call *c, const char *member, struct allowe
 			return ar_api_fail(c, AR_EINVAL, NULL, NULL,
 					   "%s[%zu].originRestrictionType must be PUBLISH, EXTERNAL_UPSTREAM or "
 					   "INTERNAL_UPSTREAM, not %s",
-					   member, i, type);
+					   member, i, ar_group_shorten(c->a, type));
 		(*out)[i].repository = repo;
 	}
 	return 0;
@@ -211,7 +211,7 @@ int api_update_package_group_origin_configuration(struct ar_api_call *c)
 				return ar_api_fail(c, AR_EINVAL, NULL, NULL,
 						   "restrictions: %s is not a restriction type (PUBLISH, "
 						   "EXTERNAL_UPSTREAM, INTERNAL_UPSTREAM)",
-						   key);
+						   ar_group_shorten(c->a, key));
 			if (!json_is_string(value) || ar_group_mode_parse(&modes[k], json_string_value(value)) != 0)
 				return ar_api_fail(
 					c, AR_EINVAL, NULL, NULL,
@@ -382,7 +382,8 @@ int api_list_associated_packages(struct ar_api_call *c)
 	if (!target) {
 		if (!preview || strcmp(preview, "true") != 0)
 			return ar_api_fail(c, AR_ENOTFOUND, "package-group", pattern,
-					   "Package group %s not found in domain %s", pattern, c->domain->name);
+					   "Package group %s not found in domain %s", ar_group_shorten(c->a, pattern),
+					   c->domain->name);
 		/* Preview: the packages the group would take if it were created now. */
 		size_t cap = n;
 		all = ar_grow(c->a, all, &cap, n, sizeof *all);
@@ -423,7 +424,8 @@ int api_list_allowed_repositories_for_group(struct ar_api_call *c)
 	if (ar_origin_kind_parse(&kind, type) != 0)
 		return ar_api_fail(
 			c, AR_EINVAL, NULL, NULL,
-			"originRestrictionType must be PUBLISH, EXTERNAL_UPSTREAM or INTERNAL_UPSTREAM, not %s", type);
+			"originRestrictionType must be PUBLISH, EXTERNAL_UPSTREAM or INTERNAL_UPSTREAM, not %s",
+			ar_group_shorten(c->a, type));
 	struct ar_group *all, *g;
 	size_t n;
 	int limit;

@@ -248,7 +248,7 @@ int ar_group_create(struct ar_group *out, struct ar_dbc *db, struct ar_arena *a,
 	if (rc || (rc = ar_group_load_domain(&all, &n, db, a, domain_id, err)))
 		return rc;
 	if (ar_group_find(all, n, pattern))
-		return ar_fail(err, AR_EEXISTS, "Package group %s already exists", pattern);
+		return ar_fail(err, AR_EEXISTS, "Package group %s already exists", ar_group_shorten(a, pattern));
 	const struct ar_group *parent = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (ar_group_contains(&all[i].pat, &g.pat) &&
@@ -269,7 +269,7 @@ int ar_group_create(struct ar_group *out, struct ar_dbc *db, struct ar_arena *a,
 		"iisiisssssssi", g.id, domain_id, g.pattern, g.parent_id, (int64_t)g.pat.shape, g.pat.format, g.pat.ns,
 		g.pat.name, g.weak_ns, g.weak_name, contact_info, description, g.created_ms);
 	if (changed == AR_EEXISTS)
-		return ar_fail(err, AR_EEXISTS, "Package group %s already exists", pattern);
+		return ar_fail(err, AR_EEXISTS, "Package group %s already exists", ar_group_shorten(a, pattern));
 	if (changed < 0)
 		return (int)changed;
 	/* Groups the new one contains, and contains more tightly than their current parent, move under it. */
@@ -493,23 +493,28 @@ int ar_group_check_origin(struct ar_dbc *db, struct ar_arena *a, int64_t domain_
 	const struct ar_group *g = best_of(&assoc, cands, n, &f);
 	if (!g)
 		return 0; /* no root row: the root's defaults, ALLOW */
-	const char *path = ar_printf(a, "/%s/%s/%s", format, f.ns, name);
+	/* Messages quote shortened values so that the 512-byte message never cuts a character. */
+	const char *path = ar_group_shorten(a, ar_printf(a, "/%s/%s/%s", format, f.ns, name));
+	const char *group = ar_group_shorten(a, g->pattern);
+	repository_name = ar_group_shorten(a, repository_name);
 	if (assoc == AR_GROUP_WEAK)
 		return ar_fail(err, AR_EDENIED,
 			       "Package %s cannot be %s repository %s: it is a weak match (a variation of the name) of "
 			       "package group %s, and weak matches are blocked from every origin (%s denied)",
-			       path, entry_verb(kind), repository_name, g->pattern, kind_names[kind]);
+			       path, entry_verb(kind), repository_name, group, kind_names[kind]);
 	/* A strong match's ancestors all match too, so the candidates hold the whole parent chain. */
 	struct ar_group_restriction r[AR_ORIGIN_KINDS];
 	if ((rc = ar_group_resolve(r, g, cands, n, err)))
 		return rc;
 	const struct ar_group_restriction *rk = &r[kind];
-	const char *via = rk->inherited_from ? ar_printf(a, " (inherited from %s)", rk->inherited_from->pattern) : "";
+	const char *via = rk->inherited_from ? ar_printf(a, " (inherited from %s)",
+							 ar_group_shorten(a, rk->inherited_from->pattern))
+					     : "";
 	if (rk->effective == AR_GROUP_ALLOW)
 		return 0;
 	if (rk->effective == AR_GROUP_BLOCK)
 		return ar_fail(err, AR_EDENIED, "Package %s cannot be %s repository %s: package group %s blocks %s%s",
-			       path, entry_verb(kind), repository_name, g->pattern, kind_names[kind], via);
+			       path, entry_verb(kind), repository_name, group, kind_names[kind], via);
 	/* Query 2: ALLOW_SPECIFIC_REPOSITORIES - the list of the group that sets the mode. */
 	if ((rc = ar_dbc_prepare(db, &st,
 				 "SELECT 1 FROM package_group_allowed_repos"
@@ -528,6 +533,6 @@ int ar_group_check_origin(struct ar_dbc *db, struct ar_arena *a, int64_t domain_
 	return ar_fail(err, AR_EDENIED,
 		       "Package %s cannot be %s repository %s: package group %s allows %s only into specific "
 		       "repositories%s, and %s is not on the %s allowed-repository list of %s",
-		       path, entry_verb(kind), repository_name, g->pattern, kind_names[kind], via, repository_name,
-		       kind_names[kind], rk->list_owner->pattern);
+		       path, entry_verb(kind), repository_name, group, kind_names[kind], via, repository_name,
+		       kind_names[kind], ar_group_shorten(a, rk->list_owner->pattern));
 }

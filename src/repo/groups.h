@@ -59,6 +59,9 @@ struct ar_group_pattern {
    swift). AR_EINVAL with a message that says which rule the pattern breaks. */
 int ar_group_parse(struct ar_group_pattern *out, struct ar_arena *a, const char *pattern, struct ar_err *err);
 
+/* s itself, or its first 97 bytes or fewer (cut on a character boundary) and "...", for messages. */
+const char *ar_group_shorten(struct ar_arena *a, const char *s);
+
 /* Whether the pattern matches the package (ns "" = none). weak compares case-folded values with
    runs of '-', '.', '_' collapsed, which is how a variation of a name is recognised. */
 bool ar_group_matches(const struct ar_group_pattern *p, struct ar_arena *a, const char *format, const char *ns,

@@ -140,6 +140,17 @@ static bool prefix_matches(const char *prefix, const char *value)
 
 /* --- parsing ------------------------------------------------------------------------------------- */
 
+const char *ar_group_shorten(struct ar_arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	if (n <= 100)
+		return s;
+	n = 97;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--; /* s[n] starts a character: cut before it */
+	return ar_printf(a, "%.*s...", (int)n, s);
+}
+
 #define SHAPES                                                                                                         \
 	"the allowed shapes are /*, /FORMAT/*, /FORMAT/NAMESPACE~, /FORMAT/NAMESPACE/*, /FORMAT/NAMESPACE/NAME~ "      \
 	"and /FORMAT/NAMESPACE/NAME$"
@@ -199,7 +210,10 @@ int ar_group_parse(struct ar_group_pattern *out, struct ar_arena *a, const char 
 {
 	memset(out, 0, sizeof *out);
 	size_t len = strlen(pattern), chars = count_code_points(pattern);
-	if (!ar_is_nonspace_utf8(pattern, len))
+	/* Messages quote the pattern shortened, so that the reason after it always fits. */
+	const char *input = pattern;
+	pattern = ar_group_shorten(a, input);
+	if (!ar_is_nonspace_utf8(input, len))
 		return ar_fail(
 			err, AR_EINVAL,
 			"Invalid package group pattern: it must be UTF-8 without whitespace or control characters");
@@ -207,16 +221,16 @@ int ar_group_parse(struct ar_group_pattern *out, struct ar_arena *a, const char 
 		return ar_fail(err, AR_EINVAL,
 			       "Invalid package group pattern '%s': it must be between 2 and %d characters long",
 			       pattern, AR_GROUP_PATTERN_MAX);
-	if (pattern[0] != '/')
+	if (input[0] != '/')
 		return ar_fail(err, AR_EINVAL, "Invalid package group pattern '%s': it must start with '/'; " SHAPES,
 			       pattern);
-	char suffix = pattern[len - 1];
+	char suffix = input[len - 1];
 	if (suffix != '*' && suffix != '~' && suffix != '$')
 		return ar_fail(err, AR_EINVAL,
 			       "Invalid package group pattern '%s': it must end with '*', '~' or '$'; " SHAPES,
 			       pattern);
 	/* The components between the leading '/' and the suffix. */
-	const char *body = ar_strndup(a, pattern + 1, len - 2);
+	const char *body = ar_strndup(a, input + 1, len - 2);
 	size_t body_len = len - 2;
 	if (suffix == '*') {
 		if (body_len == 0) {
@@ -274,7 +288,7 @@ int ar_group_parse(struct ar_group_pattern *out, struct ar_arena *a, const char 
 		return ar_fail(err, AR_EINVAL,
 			       "Invalid package group pattern '%s': unknown package format '%s' (npm, pypi, maven, "
 			       "nuget, generic, ruby, swift, cargo)",
-			       pattern, out->format);
+			       pattern, ar_group_shorten(a, out->format));
 	int rc;
 	if (n_comp >= 2) {
 		out->ns = comp[1];
