@@ -698,10 +698,13 @@ static void test_associated_packages(void **state)
 	exec_ok(f, "INSERT INTO repositories (id, domain_id, name, administrator_account, created_ms)"
 		   " SELECT 502, id, 'r2', owner, 0 FROM domains");
 	/* foo-bar is in both repositories: listed once. */
-	static const char *const rows[][4] = {
-		{"501", "npm", "", "foo-bar"},	 {"502", "npm", "", "foo-bar"}, {"501", "npm", "", "Foo_Bar"},
-		{"501", "npm", "", "foo-baz"},	 {"501", "npm", "corp", "x"},	{"502", "npm", "corp", "y"},
-		{"501", "pypi", "", "requests"},
+	static const struct {
+		int64_t repo;
+		const char *format, *ns, *name;
+	} rows[] = {
+		{501, "npm", "", "foo-bar"},   {502, "npm", "", "foo-bar"}, {501, "npm", "", "Foo_Bar"},
+		{501, "npm", "", "foo-baz"},   {501, "npm", "corp", "x"},   {502, "npm", "corp", "y"},
+		{501, "pypi", "", "requests"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		struct ar_err err = {0};
@@ -710,8 +713,8 @@ static void test_associated_packages(void **state)
 				    "INSERT INTO packages (id, repository_id, format, namespace, name, display_name,"
 				    " origin_publish, origin_upstream, created_ms, updated_ms)"
 				    " VALUES (?, ?, ?, ?, ?, ?, 'ALLOW', 'BLOCK', 0, 0)",
-				    "iissss", (int64_t)(1000 + i), (int64_t)atoi(rows[i][0]), rows[i][1], rows[i][2],
-				    rows[i][3], rows[i][3]);
+				    "iissss", (int64_t)(1000 + i), rows[i].repo, rows[i].format, rows[i].ns,
+				    rows[i].name, rows[i].name);
 		if (n < 0)
 			fail_msg("insert: %s", err.msg);
 	}
