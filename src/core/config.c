@@ -52,7 +52,8 @@ void ar_config_release(struct ar_config *c)
 		free(c->externals[i].name);
 		free(c->externals[i].url);
 	}
-	ar_config_init(c);
+	/* Zeroed, not re-initialised: defaults are heap strings that nothing would free. */
+	memset(c, 0, sizeof *c);
 }
 
 static int parse_u64(const char *value, uint64_t max, uint64_t *out)

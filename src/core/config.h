@@ -39,7 +39,7 @@ struct ar_config {
 /* Fills defaults. */
 void ar_config_init(struct ar_config *c);
 
-/* Frees every string and resets to defaults. */
+/* Frees every string and zeroes c (ar_config_init makes it usable again). */
 void ar_config_release(struct ar_config *c);
 
 /* Reads "key = value" lines ('#' comments; "external.NAME = URL"); AR_EINVAL naming file:line on error. */
