@@ -106,13 +106,17 @@ class PackageGroups(ArcaTestCase):
         self.assertEqual(code, "ResourceNotFoundException")
         code, _ = a.aws_error("describe-package-group", "--domain", "nodomain", "--package-group", "/*")
         self.assertEqual(code, "ResourceNotFoundException")
+        code, msg = a.aws_error("create-package-group", "--domain", "tree", "--package-group", "/pypi//Django$")
+        self.assertEqual(code, "ValidationException")
+        self.assertIn("use 'django'", msg)
+        ca = a.client()  # the rest of the bad patterns quicker through boto3
         for bad, why in [("npm/space/*", "must start with '/'"), ("/npm/space", "must end with"),
-                         ("/pypi/ns/*", "pypi packages have no namespace"), ("/pypi//Django$", "use 'django'"),
+                         ("/pypi/ns/*", "pypi packages have no namespace"),
                          ("/maven//log4j-core$", "maven packages have a namespace"),
                          ("/npm/space/foo-~", "word boundary"), ("/python//requests$", "unknown package format")]:
-            code, msg = a.aws_error("create-package-group", "--domain", "tree", "--package-group", bad)
-            self.assertEqual(code, "ValidationException", bad)
-            self.assertIn(why, msg)
+            with self.assertRaises(ca.exceptions.ValidationException, msg=bad) as cm:
+                ca.create_package_group(domain="tree", packageGroup=bad)
+            self.assertIn(why, cm.exception.response["Error"]["Message"])
         code, _ = a.aws_error("update-package-group", "--domain", "tree", "--package-group", "/npm/space/*",
                               "--contact-info", "x" * 1001)
         self.assertEqual(code, "ValidationException")
@@ -171,22 +175,23 @@ class PackageGroups(ArcaTestCase):
         self.assertEqual(code, "ValidationException")
         self.assertIn("no parent to inherit from", msg)
 
-        # Errors change nothing.
-        for args, want in [
-            (["--restrictions", "PUBLISH=MAYBE"], "ValidationException"),
-            (["--restrictions", "UPLOAD=BLOCK"], "ValidationException"),
-            (["--add-allowed-repositories", "repositoryName=nosuch,originRestrictionType=PUBLISH"],
-             "ResourceNotFoundException"),
-            (["--add-allowed-repositories", "repositoryName=store,originRestrictionType=ANY"], "ValidationException"),
-            (["--add-allowed-repositories", "repositoryName=store,originRestrictionType=PUBLISH",
-              "--remove-allowed-repositories", "repositoryName=store,originRestrictionType=PUBLISH"],
-             "ValidationException"),
-            (["--restrictions", "PUBLISH=BLOCK", "--add-allowed-repositories",
-              "repositoryName=nosuch,originRestrictionType=PUBLISH"], "ResourceNotFoundException"),
+        # Errors change nothing (boto3 for speed; the CLI shapes were exercised above).
+        ca = a.client()
+        publish = {"repositoryName": "store", "originRestrictionType": "PUBLISH"}
+        nosuch = {"repositoryName": "nosuch", "originRestrictionType": "PUBLISH"}
+        for kwargs, want in [
+            ({"restrictions": {"PUBLISH": "MAYBE"}}, ca.exceptions.ValidationException),
+            ({"restrictions": {"UPLOAD": "BLOCK"}}, ca.exceptions.ValidationException),
+            ({"addAllowedRepositories": [nosuch]}, ca.exceptions.ResourceNotFoundException),
+            ({"addAllowedRepositories": [dict(publish, originRestrictionType="ANY")]},
+             ca.exceptions.ValidationException),
+            ({"addAllowedRepositories": [publish], "removeAllowedRepositories": [publish]},
+             ca.exceptions.ValidationException),
+            ({"restrictions": {"PUBLISH": "BLOCK"}, "addAllowedRepositories": [nosuch]},
+             ca.exceptions.ResourceNotFoundException),
         ]:
-            code, _ = a.aws_error("update-package-group-origin-configuration", "--domain", "origins",
-                                  "--package-group", "/npm/corp/*", *args)
-            self.assertEqual(code, want, args)
+            with self.assertRaises(want, msg=str(kwargs)):
+                ca.update_package_group_origin_configuration(domain="origins", packageGroup="/npm/corp/*", **kwargs)
         r = a.aws("describe-package-group", "--domain", "origins", "--package-group", "/npm/corp/*")
         self.assertEqual(r["packageGroup"]["originConfiguration"]["restrictions"]["PUBLISH"]["mode"],
                          "ALLOW_SPECIFIC_REPOSITORIES")
