@@ -13,12 +13,15 @@
 #include "http/http.h"
 #include "store/blob.h"
 #include "store/db.h"
+#include "upstream/upstream.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -128,6 +131,8 @@ int ar_cmd_serve(int argc, char **argv)
 	if ((rc = ar_blobs_open_fs(&ctx.blobs, path, tmp_dir, &err)) || (rc = bootstrap(&ctx, &err)))
 		goto done;
 	ctx.render_cache = ar_cache_new(cfg.render_cache_bytes);
+	if ((rc = ar_upstream_new(&ctx.upstream, &cfg, ctx.db, ctx.blobs, NULL, &err)))
+		goto done;
 
 	/* Threads started from here inherit the mask, so only sigwait below sees these signals. */
 	sigset_t set;
@@ -150,7 +155,8 @@ int ar_cmd_serve(int argc, char **argv)
 	if ((rc = ar_http_start(&http, &opts, &err)))
 		goto done;
 	ar_info("listening on http://%s:%u (data in %s)", cfg.listen_addr, ar_http_port(http), cfg.data_dir);
-	snprintf(path, sizeof path, "%s/admin-credentials", cfg.data_dir);
+	char abs_data[PATH_MAX];
+	snprintf(path, sizeof path, "%s/admin-credentials", realpath(cfg.data_dir, abs_data) ? abs_data : cfg.data_dir);
 	if (access(path, R_OK) == 0)
 		ar_info("to use the admin keys: export AWS_SHARED_CREDENTIALS_FILE=%s AWS_DEFAULT_REGION=%s "
 			"AWS_ENDPOINT_URL_CODEARTIFACT=http://%s:%u",
@@ -166,6 +172,7 @@ done:
 		fprintf(stderr, "arca serve: %s\n", err.msg);
 	if (http)
 		ar_http_stop(http);
+	ar_upstream_free(ctx.upstream);
 	ar_cache_free(ctx.render_cache);
 	if (ctx.blobs)
 		ar_blobs_close(ctx.blobs);

@@ -157,6 +157,37 @@ static const struct ar_migration migrations[] = {
 	 "INSERT INTO package_groups (id, domain_id, pattern, parent_id, shape, created_ms, mode_publish,"
 	 "  mode_external, mode_internal)"
 	 "  SELECT id, id, '/*', NULL, 0, created_ms, 'ALLOW', 'ALLOW', 'ALLOW' FROM domains;"},
+	/* 3 is taken by work in flight on another branch. */
+	{5, "external-connection caches (upstream metadata and files)",
+	 /* Mutable metadata from an external connection, revalidated after a TTL; status 404 rows are
+	    negative answers. Keyed by the path below the connection's base URL, so neither the URL
+	    nor the credentials it may carry are stored. body_sha256 references a blob. */
+	 "CREATE TABLE upstream_metadata ("
+	 "  connection TEXT NOT NULL,"	       /* public:npmjs */
+	 "  path TEXT NOT NULL,"	       /* below the base URL, as sent */
+	 "  variant TEXT NOT NULL DEFAULT ''," /* the Accept header sent; '' for none */
+	 "  status INTEGER NOT NULL,"	       /* 200 | 404 */
+	 "  etag TEXT,"
+	 "  last_modified TEXT,"
+	 "  content_type TEXT,"
+	 "  body_sha256 TEXT," /* NULL for 404 */
+	 "  body_size BIGINT NOT NULL DEFAULT 0,"
+	 "  fetched_ms BIGINT NOT NULL," /* last time upstream sent or confirmed (304) this answer */
+	 "  PRIMARY KEY (connection, path, variant));"
+	 "CREATE INDEX upstream_metadata_by_sha256 ON upstream_metadata (body_sha256);"
+	 /* Immutable files fetched once through an external connection; sha256 references a blob. */
+	 "CREATE TABLE upstream_files ("
+	 "  connection TEXT NOT NULL,"
+	 "  path TEXT NOT NULL,"
+	 "  sha256 TEXT NOT NULL,"
+	 "  sha512 TEXT NOT NULL,"
+	 "  sha1 TEXT NOT NULL,"
+	 "  md5 TEXT NOT NULL,"
+	 "  size BIGINT NOT NULL,"
+	 "  content_type TEXT,"
+	 "  fetched_ms BIGINT NOT NULL,"
+	 "  PRIMARY KEY (connection, path));"
+	 "CREATE INDEX upstream_files_by_sha256 ON upstream_files (sha256);"},
 };
 
 const struct ar_migration *ar_schema_migrations(size_t *n)
