@@ -112,4 +112,18 @@ int api_delete_package_versions(struct ar_api_call *c);
 int api_dispose_package_versions(struct ar_api_call *c);
 int api_copy_package_versions(struct ar_api_call *c);
 
+/* Package groups (api/group_ops.c). */
+int api_create_package_group(struct ar_api_call *c);
+int api_describe_package_group(struct ar_api_call *c);
+int api_update_package_group(struct ar_api_call *c);
+int api_update_package_group_origin_configuration(struct ar_api_call *c);
+int api_list_package_groups(struct ar_api_call *c);
+int api_list_sub_package_groups(struct ar_api_call *c);
+int api_delete_package_group(struct ar_api_call *c);
+int api_get_associated_package_group(struct ar_api_call *c);
+int api_list_associated_packages(struct ar_api_call *c);
+int api_list_allowed_repositories_for_group(struct ar_api_call *c);
+/* Drops the tags of every package group of d (before d is deleted with its groups). */
+int ar_api_drop_group_tags(struct ar_api_call *c, const struct ar_domain *d);
+
 #endif

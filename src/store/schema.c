@@ -124,7 +124,40 @@ static const struct ar_migration migrations[] = {
 	 "  tag TEXT NOT NULL,"
 	 "  version TEXT NOT NULL,"
 	 "  PRIMARY KEY (package_id, tag));"},
-	/* 3 and 4 are taken by work in flight on other branches. */
+	{4, "package groups and their allowed-repository lists",
+	 /* shape/format/ns/name are the parsed pattern (repo/groups.h); weak_ns/weak_name their weak
+	    forms, so the enforcement query can pick candidate groups by prefix. */
+	 "CREATE TABLE package_groups ("
+	 "  id BIGINT PRIMARY KEY,"
+	 "  domain_id BIGINT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,"
+	 "  pattern TEXT NOT NULL,"
+	 "  parent_id BIGINT," /* NULL only for the root; kept by repo/groups.c, not by a foreign key */
+	 "  shape INTEGER NOT NULL,"
+	 "  format TEXT," /* NULL for the root */
+	 "  ns TEXT,"
+	 "  name TEXT,"
+	 "  weak_ns TEXT,"
+	 "  weak_name TEXT,"
+	 "  contact_info TEXT,"
+	 "  description TEXT,"
+	 "  created_ms BIGINT NOT NULL,"
+	 "  mode_publish TEXT NOT NULL," /* ALLOW | BLOCK | ALLOW_SPECIFIC_REPOSITORIES | INHERIT */
+	 "  mode_external TEXT NOT NULL,"
+	 "  mode_internal TEXT NOT NULL,"
+	 "  UNIQUE (domain_id, pattern));"
+	 "CREATE INDEX package_groups_by_format ON package_groups (domain_id, format);"
+	 "CREATE INDEX package_groups_by_parent ON package_groups (parent_id);"
+	 /* Kept by name, like upstreams: a deleted repository's name stays listed until removed. */
+	 "CREATE TABLE package_group_allowed_repos ("
+	 "  group_id BIGINT NOT NULL REFERENCES package_groups(id) ON DELETE CASCADE,"
+	 "  restriction TEXT NOT NULL," /* PUBLISH | EXTERNAL_UPSTREAM | INTERNAL_UPSTREAM */
+	 "  repository_name TEXT NOT NULL,"
+	 "  PRIMARY KEY (group_id, restriction, repository_name));"
+	 /* Every domain has the root group; domains created before this migration get theirs here. */
+	 "INSERT INTO package_groups (id, domain_id, pattern, parent_id, shape, created_ms, mode_publish,"
+	 "  mode_external, mode_internal)"
+	 "  SELECT id, id, '/*', NULL, 0, created_ms, 'ALLOW', 'ALLOW', 'ALLOW' FROM domains;"},
+	/* 3 is taken by work in flight on another branch. */
 	{5, "external-connection caches (upstream metadata and files)",
 	 /* Mutable metadata from an external connection, revalidated after a TTL; status 404 rows are
 	    negative answers. Keyed by the path below the connection's base URL, so neither the URL

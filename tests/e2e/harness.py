@@ -191,6 +191,18 @@ class Arca:
         p = self.run([ARCA_BIN, "admin", "--data", self.data, *args], dict(os.environ))
         return json.loads(p.stdout) if p.stdout.strip() else None
 
+    def sql(self, statement, params=()):
+        """Runs one SQL statement on the server's SQLite database and returns its rows. For fixtures
+        no API can create yet (e.g. package rows before the formats exist); WAL lets the server run on."""
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.data, "arca.db"), timeout=30)
+        try:
+            with db:
+                db.execute("PRAGMA foreign_keys=ON")
+                return db.execute(statement, params).fetchall()
+        finally:
+            db.close()
+
     def new_user(self, name, policy=None, account=None):
         """Creates a user (in the admin's account unless given) with an optional identity policy; returns keys."""
         account = account or self.account
