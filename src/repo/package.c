@@ -4,6 +4,7 @@
 #include "core/text.h"
 #include "core/timeutil.h"
 #include "repo/domain.h"
+#include "repo/groups.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +515,10 @@ int ar_publish(struct ar_version *out, struct ar_dbc *db, struct ar_blobs *blobs
 			     display(in), repo->name);
 		goto fail;
 	}
+	/* The package group's PUBLISH restriction applies too: a version enters only if both allow it. */
+	if ((rc = ar_group_check_origin(db, a, repo->domain_id, in->key.format, in->key.ns, in->key.name,
+					AR_ORIGIN_PUBLISH, repo->name, err)))
+		goto fail;
 	rc = ar_version_get(&v, db, a, pkg.id, in->version, err);
 	if (rc == AR_ENOTFOUND) {
 		rc = insert_version(&v, db, a, pkg.id, repo, in, err);
