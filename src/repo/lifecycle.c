@@ -1,6 +1,8 @@
 /* repo/lifecycle.c - status transitions, delete/dispose/copy (all or nothing), origin controls */
 #include "repo/lifecycle.h"
 
+#include "repo/resolve.h"
+
 #include <string.h>
 
 static const char *const error_names[] = {
@@ -205,36 +207,6 @@ int ar_lc_apply(struct ar_dbc *db, struct ar_arena *a, const struct ar_repositor
 
 /* --- copy ----------------------------------------------------------------------------------- */
 
-/* The repositories a copy searches: the source, then (with include_from_upstream) its upstreams
-   depth-first in list order, each once, at most AR_MAX_UPSTREAM_SEARCH. Dangling upstream names
-   (a deleted repository) are passed over. */
-struct search {
-	const struct ar_repository **repos;
-	size_t n;
-};
-
-static int search_add(struct search *s, struct ar_dbc *db, struct ar_arena *a, const struct ar_domain *d,
-		      const struct ar_repository *r, bool deep, struct ar_err *err)
-{
-	if (s->n == AR_MAX_UPSTREAM_SEARCH)
-		return 0;
-	s->repos[s->n++] = r;
-	for (size_t i = 0; deep && i < r->n_upstreams; i++) {
-		bool seen = false;
-		for (size_t j = 0; j < s->n && !seen; j++)
-			seen = strcmp(s->repos[j]->name, r->upstreams[i]) == 0;
-		if (seen)
-			continue;
-		struct ar_repository *up = ar_alloc(a, sizeof *up);
-		int rc = ar_repo_get(up, db, a, d, r->upstreams[i], err);
-		if (rc == AR_ENOTFOUND)
-			continue;
-		if (rc || (rc = search_add(s, db, a, d, up, true, err)))
-			return rc;
-	}
-	return 0;
-}
-
 /* Copies the dist-tags of src_pkg that point at version into dst_pkg, replacing same-named tags. */
 static int copy_dist_tags(struct ar_dbc *db, int64_t src_pkg, int64_t dst_pkg, const char *version, struct ar_err *err)
 {
@@ -249,8 +221,12 @@ static int copy_dist_tags(struct ar_dbc *db, int64_t src_pkg, int64_t dst_pkg, c
 int ar_lc_copy(struct ar_dbc *db, struct ar_arena *a, const struct ar_domain *d, const struct ar_repository *src,
 	       const struct ar_repository *dst, struct ar_lc_request *rq, struct ar_err *err)
 {
-	struct search s = {ar_alloc_array(a, AR_MAX_UPSTREAM_SEARCH, sizeof *s.repos), 0};
-	int rc = search_add(&s, db, a, d, src, rq->include_from_upstream, err);
+	/* The repositories a copy searches: the source, then (with includeFromUpstream) its upstreams. */
+	struct {
+		const struct ar_repository **repos;
+		size_t n;
+	} s;
+	int rc = ar_resolve_order(&s.repos, &s.n, db, a, d, src, rq->include_from_upstream, err);
 	if (rc)
 		return rc;
 	/* Where each version was found: the first repository in search order holding it. */

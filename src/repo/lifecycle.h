@@ -13,8 +13,7 @@
 #include "repo/repository.h"
 #include "store/db.h"
 
-#define AR_MAX_LC_VERSIONS     100 /* versions named by one request (PackageVersionList) */
-#define AR_MAX_UPSTREAM_SEARCH 25  /* repositories searched for a copy with includeFromUpstream */
+#define AR_MAX_LC_VERSIONS 100 /* versions named by one request (PackageVersionList) */
 
 /* PackageVersionErrorCode, plus success. */
 enum ar_lc_error {
