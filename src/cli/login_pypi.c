@@ -63,30 +63,35 @@ static int parse_flags(struct py_flags *f, struct ar_login_ctx *ctx, bool allow_
 	return 0;
 }
 
+/* Where the host starts in url (after "scheme://" and any userinfo), and where "scheme://" ends. */
+static const char *host_start(const char *url, size_t *scheme_len)
+{
+	const char *p = strstr(url, "://");
+	if (!p) {
+		*scheme_len = 0;
+		return url;
+	}
+	p += 3;
+	*scheme_len = (size_t)(p - url);
+	size_t auth_len = strcspn(p, "/?#");
+	const char *at = memrchr(p, '@', auth_len); /* userinfo ends at the last '@', as in urllib */
+	return at ? at + 1 : p;
+}
+
 char *ar_login_url_with_auth(struct ar_arena *a, const char *url, const char *user, const char *password)
 {
-	const char *rest = strstr(url, "://");
-	if (!rest)
+	size_t scheme_len;
+	const char *host = host_start(url, &scheme_len);
+	if (!scheme_len)
 		return ar_strdup(a, url);
-	rest += 3;
-	const char *slash = strchr(rest, '/');
-	const char *at = strchr(rest, '@');
-	if (at && (!slash || at < slash))
-		rest = at + 1;
-	return ar_printf(a, "%.*s%s:%s@%s", (int)(strstr(url, "://") + 3 - url), url, user, password, rest);
+	return ar_printf(a, "%.*s%s:%s@%s", (int)scheme_len, url, user, password, host);
 }
 
 char *ar_login_url_without_auth(struct ar_arena *a, const char *url)
 {
-	const char *rest = strstr(url, "://");
-	if (!rest)
-		return ar_strdup(a, url);
-	rest += 3;
-	const char *slash = strchr(rest, '/');
-	const char *at = strchr(rest, '@');
-	if (!at || (slash && at > slash))
-		return ar_strdup(a, url);
-	return ar_printf(a, "%.*s%s", (int)(strstr(url, "://") + 3 - url), url, at + 1);
+	size_t scheme_len;
+	const char *host = host_start(url, &scheme_len);
+	return ar_printf(a, "%.*s%s", (int)scheme_len, url, host);
 }
 
 /* The user configuration directory (XDG), for tools that follow it on Linux. */
@@ -155,7 +160,7 @@ static int configure_pip(struct ar_login_ctx *ctx, struct ar_err *err)
 		const char *old = ar_cfgedit_ini_get(ctx->a, text, "global", "extra-index-url");
 		const char *kept = words_without(ctx->a, old, url);
 		text = ar_cfgedit_ini_set(ctx->a, text, "global", "extra-index-url",
-					  *kept ? ar_printf(ctx->a, "%s\n%s", kept, url) : url);
+					  *kept ? ar_printf(ctx->a, "\n%s\n%s", kept, url) : url);
 	} else {
 		text = ar_cfgedit_ini_set(ctx->a, text, "global", "index-url", url);
 	}

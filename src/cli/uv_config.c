@@ -26,7 +26,7 @@ const char *ar_uv_index_name(struct ar_arena *a, const char *url)
 	const char *host = strstr(url, "://");
 	host = host ? host + 3 : url;
 	size_t auth_len = strcspn(host, "/?#");
-	const char *at = memchr(host, '@', auth_len);
+	const char *at = memrchr(host, '@', auth_len); /* userinfo ends at the last '@', as in urllib */
 	if (at)
 		host = at + 1;
 	size_t len = strcspn(host, ".:/?#[");
