@@ -178,6 +178,31 @@ static void unlink_tmp(void *path)
 	unlink(path); /* ENOENT once the blob store has taken the file */
 }
 
+/* A file of that name already in the version: 200 when it has these bytes (an idempotent re-upload),
+   409 when not, 0 when there is none. Checked before anything is stored, so the common duplicate
+   leaves no blob behind; ar_publish decides again inside its transaction. */
+static int existing_file(struct ar_dp *dp, const struct upload *u)
+{
+	struct ar_err err = {0};
+	struct ar_package pkg;
+	struct ar_version v;
+	struct ar_asset x;
+	struct ar_pkg_key k = {.format = "pypi", .ns = "", .name = u->name};
+	const char *fname = u->content->filename;
+	if (ar_pkg_get(&pkg, dp->db, dp->a, dp->repo.id, &k, &err) != 0 ||
+	    ar_version_get(&v, dp->db, dp->a, pkg.id, u->version, &err) != 0 ||
+	    ar_asset_get(&x, dp->db, dp->a, v.id, fname, &err) != 0)
+		return 0;
+	if (strcmp(x.sha256, u->content->hashes.sha256) != 0)
+		return ar_dp_error(dp, 409,
+				   "File already exists: %s %s already has a file named %s with different content",
+				   u->meta.name, u->version, fname);
+	if (v.status == AR_ST_ARCHIVED || v.status == AR_ST_DISPOSED || v.status == AR_ST_DELETED)
+		return 0; /* ar_publish refuses it with the reason */
+	ar_resp_text(dp->req, 200, "OK: %s %s %s (already there)\n", u->meta.name, u->version, fname);
+	return 200;
+}
+
 static int publish(struct ar_dp *dp, struct upload *u)
 {
 	struct ar_err err = {0};
@@ -285,5 +310,7 @@ int ar_pypi_upload(struct ar_dp *dp)
 		return rc;
 	if (ar_dp_authorize(dp, PUBLISH_ACTION, "", u.name, &err) != 0)
 		return ar_dp_error(dp, 403, "%s", err.msg);
+	if ((rc = existing_file(dp, &u)) != 0)
+		return rc;
 	return publish(dp, &u);
 }
