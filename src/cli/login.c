@@ -20,10 +20,10 @@
 /* Tools register here: one line each, defined in login_<tool>.c. */
 static const struct ar_login_tool *const tools[] = {
 	NULL,
-	&ar_login_pip,
-	&ar_login_twine,
-	&ar_login_uv,
-	&ar_login_poetry,
+	&ar_login_pip,	  /* login_pypi.c */
+	&ar_login_twine,  /* login_pypi.c */
+	&ar_login_uv,	  /* login_pypi.c */
+	&ar_login_poetry, /* login_pypi.c */
 };
 
 static const struct ar_login_tool *find_tool(const char *name)
