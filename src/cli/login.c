@@ -2,6 +2,7 @@
 #include "cli/login.h"
 
 #include "cli/client.h"
+#include "cli/login_pypi.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
@@ -19,6 +20,10 @@
 /* Tools register here: one line each, defined in login_<tool>.c. */
 static const struct ar_login_tool *const tools[] = {
 	NULL,
+	&ar_login_pip,	  /* login_pypi.c */
+	&ar_login_twine,  /* login_pypi.c */
+	&ar_login_uv,	  /* login_pypi.c */
+	&ar_login_poetry, /* login_pypi.c */
 };
 
 static const struct ar_login_tool *find_tool(const char *name)
