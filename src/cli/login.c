@@ -2,6 +2,7 @@
 #include "cli/login.h"
 
 #include "cli/client.h"
+#include "cli/login_npm.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
@@ -19,6 +20,9 @@
 /* Tools register here: one line each, defined in login_<tool>.c. */
 static const struct ar_login_tool *const tools[] = {
 	NULL,
+	&ar_login_tool_npm,
+	&ar_login_tool_pnpm,
+	&ar_login_tool_yarn,
 };
 
 static const struct ar_login_tool *find_tool(const char *name)

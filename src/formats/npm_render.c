@@ -126,6 +126,7 @@ static const char *const corgi_keys[] = {
 	"os",
 	"cpu",
 	"libc",
+	"dist",
 	"_hasShrinkwrap",
 	"hasInstallScript",
 	"funding",
