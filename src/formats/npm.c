@@ -36,8 +36,16 @@ int npm_find_package(struct ar_package *out, struct ar_dp *dp, const struct npm_
 
 /* ---- reads ---- */
 
+/* The abbreviated document when the client lists it in Accept, unless ?write=true asks for the one
+   with _rev that a write will be based on. */
 static bool wants_corgi(struct ar_dp *dp)
 {
+	struct ar_query query;
+	if (dp->req->raw_query[0] && ar_query_parse(&query, dp->a, dp->req->raw_query) == 0) {
+		const char *write = ar_query_get(&query, "write");
+		if (write && strcmp(write, "true") == 0)
+			return false;
+	}
 	const char *accept = ar_req_header(dp->req, "accept");
 	if (!accept || !strcasestr(accept, NPM_CORGI))
 		return false;

@@ -273,6 +273,11 @@ class NodeClient:
             f.write(f"{key}={repo.endpoint}\n{nerf}:_authToken={token or repo.token}\n")
         os.chmod(self.userconfig, 0o600)
 
+    def arca_login(self, arca, *args, check=True):
+        """`arca login ARGS` as this client's user: its HOME and npm user config, the admin's keys."""
+        env = dict(arca.aws_env(), HOME=self.home, npm_config_userconfig=self.userconfig)
+        return arca.run([ARCA_BIN, "login", *args], env, check=check)
+
     def project(self, name, deps=None, files=None, manifest=None):
         """A directory with a package.json (and files) under this client's root."""
         d = os.path.join(self.root, name)
