@@ -20,3 +20,23 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
     { "${apt[@]}" update -q >/dev/null && "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
 fi
+# npm clients for the npm end-to-end tests: pnpm, yarn classic and yarn berry, installed with the
+# machine's npm into the build tree (never globally). Skipped when the pinned versions are there.
+BUILD_DIR=${BUILD:-build}
+node_dir="$BUILD_DIR/e2e-node"
+node_pins=(pnpm@10.34.9 yarn@1.22.22 @yarnpkg/cli-dist@4.9.4)
+node_ok() {
+  [ -f "$node_dir/node_modules/pnpm/package.json" ] && [ -f "$node_dir/node_modules/yarn/package.json" ] &&
+    [ -f "$node_dir/node_modules/@yarnpkg/cli-dist/package.json" ] &&
+    grep -q '"version": "10.34.9"' "$node_dir/node_modules/pnpm/package.json" &&
+    grep -q '"version": "1.22.22"' "$node_dir/node_modules/yarn/package.json" &&
+    grep -q '"version": "4.9.4"' "$node_dir/node_modules/@yarnpkg/cli-dist/package.json"
+}
+if ! node_ok; then
+  command -v npm >/dev/null || { echo "test-deps: npm is needed for the npm tests" >&2; exit 1; }
+  echo "test-deps: installing ${node_pins[*]} into $node_dir" >&2
+  mkdir -p "$node_dir"
+  [ -f "$node_dir/package.json" ] || echo '{"name":"arca-e2e-clients","private":true}' >"$node_dir/package.json"
+  npm install --prefix "$node_dir" --no-audit --no-fund --save-exact --loglevel=error "${node_pins[@]}" >/dev/null
+  node_ok || { echo "test-deps: npm clients did not install into $node_dir" >&2; exit 1; }
+fi

@@ -3,6 +3,7 @@
 
 #include "cli/client.h"
 #include "cli/login_pypi.h"
+#include "cli/login_npm.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/json.h"
@@ -24,6 +25,9 @@ static const struct ar_login_tool *const tools[] = {
 	&ar_login_twine,  /* login_pypi.c */
 	&ar_login_uv,	  /* login_pypi.c */
 	&ar_login_poetry, /* login_pypi.c */
+	&ar_login_tool_npm,
+	&ar_login_tool_pnpm,
+	&ar_login_tool_yarn,
 };
 
 static const struct ar_login_tool *find_tool(const char *name)

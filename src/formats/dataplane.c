@@ -25,6 +25,7 @@ extern const struct ar_format ar_format_npm;
 static const struct ar_format *const formats[] = {
 	NULL, /* formats register below as they are built */
 	&ar_format_pypi,
+	&ar_format_npm,
 };
 
 const struct ar_format *ar_format_find(const char *name)

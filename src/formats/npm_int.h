@@ -1,0 +1,89 @@
+/* formats/npm_int.h - what npm.c (routes, reads), npm_render.c (documents) and npm_write.c share */
+#ifndef AR_FORMATS_NPM_INT_H
+#define AR_FORMATS_NPM_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "formats/format.h"
+#include "repo/disttags.h"
+#include "repo/npm_index.h"
+
+#define NPM_CORGI "application/vnd.npm.install-v1+json"
+
+/* Caps on request bodies other than a publish. */
+#define NPM_META_BODY_MAX  ((uint64_t)64 << 20) /* a whole packument sent back (deprecate, unpublish) */
+#define NPM_TAG_BODY_MAX   ((uint64_t)4 << 10)
+#define NPM_AUDIT_BODY_MAX ((uint64_t)16 << 20)
+
+/* What the route found in the path; the handler's dp->route_data. */
+struct npm_target {
+	const char *full; /* "@scope/name" or "name"; NULL for the /-/ endpoints without a package */
+	const char *ns;	  /* "scope" or NULL */
+	const char *name; /* without the scope */
+	const char *arg;  /* version or tag, tarball file name, dist-tag, or NULL */
+	const char *rev;  /* the _rev of a /-rev/ path, or NULL */
+};
+
+/* Everything a package's documents are rendered from, read in one transaction. */
+struct npm_doc {
+	struct ar_package pkg;
+	const char *full; /* display name: "@scope/name" or "name" */
+	struct ar_npm_entry *v;
+	size_t n_v;
+	struct ar_disttag *tags; /* only tags naming listed versions, "latest" always present when any is listed */
+	size_t n_tags;
+	const char *latest; /* NULL when no version is listed */
+	const char *readme; /* of latest, or NULL */
+};
+
+/* ---- npm_render.c ---- */
+
+/* Reads pkg's versions, tags and latest readme. AR_ERROR class codes from the store. */
+int npm_doc_load(struct npm_doc *d, struct ar_dbc *db, struct ar_arena *a, const struct ar_package *pkg,
+		 struct ar_err *err);
+
+/* The listed entry for version, or NULL. */
+const struct ar_npm_entry *npm_doc_find(const struct npm_doc *d, const char *version);
+
+/* A version's manifest as served: the stored one with dist (absolute tarball URL under base_url,
+   integrity, shasum) filled in; abbreviated keeps only what installers read. New reference. */
+json_t *npm_render_manifest(const struct npm_doc *d, const struct ar_npm_entry *e, const char *base_url,
+			    bool abbreviated, struct ar_arena *a);
+
+/* The dist-tags object of a document. New reference. */
+json_t *npm_render_tags(const struct npm_doc *d);
+
+/* The packument's _rev, derived from the package's change stamp. Arena memory. */
+const char *npm_rev(struct ar_arena *a, const struct ar_package *pkg);
+
+/* Serves the full or abbreviated packument of pkg from the render cache (built once per change),
+   with ETag / 304, gzip when accepted, Vary. Returns the status sent. */
+int npm_send_packument(struct ar_dp *dp, const struct ar_package *pkg, bool abbreviated);
+
+/* Drops the cached documents of a package after a change made by this process. */
+void npm_cache_forget(struct ar_dp *dp, int64_t package_id);
+
+/* Sends a JSON body with the given status (and no caching). */
+int npm_send_json(struct ar_dp *dp, int status, json_t *body);
+
+/* ---- npm_write.c ---- */
+
+int npm_put_package(struct ar_dp *dp);	      /* PUT /{pkg}: publish or metadata (deprecate) */
+int npm_unpublish_versions(struct ar_dp *dp); /* PUT /{pkg}/-rev/{rev} */
+int npm_unpublish_package(struct ar_dp *dp);  /* DELETE /{pkg}/-rev/{rev} */
+int npm_delete_tarball(struct ar_dp *dp);     /* DELETE /{pkg}/-/{file}/-rev/{rev} */
+int npm_put_tag(struct ar_dp *dp);	      /* PUT /-/package/{pkg}/dist-tags/{tag} */
+int npm_delete_tag(struct ar_dp *dp);	      /* DELETE /-/package/{pkg}/dist-tags/{tag} */
+
+/* ---- npm.c ---- */
+
+/* Looks the target package up; sends 404 itself and returns non-zero when it is not there. */
+int npm_find_package(struct ar_package *out, struct ar_dp *dp, const struct npm_target *t);
+
+/* The version in t->arg when it is "{name without scope}-{version}.tgz", else NULL. Arena memory. */
+const char *npm_tarball_version(struct ar_arena *a, const struct npm_target *t);
+
+#endif
