@@ -23,19 +23,20 @@ struct sweep {
 	int rc;
 };
 
-/* Whether an asset or the upstream cache (metadata bodies, kept files) references the blob, read in
-   the transaction the caller holds. */
+/* Whether an asset (its bytes, or a PEP 658 metadata file named in its attrs) or the upstream cache
+   (metadata bodies, kept files) references the blob, read in the transaction the caller holds. */
 static int referenced(bool *out, struct ar_dbc *db, const char *sha256, struct ar_err *err)
 {
 	struct ar_stmt *st;
 	int rc = ar_dbc_prepare(db, &st,
 				"SELECT 1 FROM assets WHERE sha256 = ?"
+				" UNION ALL SELECT 1 FROM assets WHERE json_extract(attrs, '$.metadata_sha256') = ?"
 				" UNION ALL SELECT 1 FROM upstream_metadata WHERE body_sha256 = ?"
 				" UNION ALL SELECT 1 FROM upstream_files WHERE sha256 = ? LIMIT 1",
 				err);
 	if (rc)
 		return rc;
-	for (int i = 1; i <= 3; i++)
+	for (int i = 1; i <= 4; i++)
 		ar_stmt_bind_text(st, i, sha256);
 	rc = ar_stmt_step(st, err);
 	ar_stmt_done(st);

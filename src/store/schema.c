@@ -188,6 +188,10 @@ static const struct ar_migration migrations[] = {
 	 "  fetched_ms BIGINT NOT NULL,"
 	 "  PRIMARY KEY (connection, path));"
 	 "CREATE INDEX upstream_files_by_sha256 ON upstream_files (sha256);"},
+	{6, "index the PEP 658 metadata blobs that assets reference through attrs",
+	 /* A wheel's .metadata file is a blob named only in its asset's attrs; garbage collection must
+	    find such references by index (an expression index; a postgres driver would use ->>). */
+	 "CREATE INDEX assets_by_metadata_sha256 ON assets (json_extract(attrs, '$.metadata_sha256'));"},
 };
 
 const struct ar_migration *ar_schema_migrations(size_t *n)

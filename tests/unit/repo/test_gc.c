@@ -299,6 +299,22 @@ static void test_upstream_cache_references_stay(void **state)
 	assert_false(blob_exists(f, loose));
 }
 
+/* A wheel's PEP 658 metadata file is referenced only from its asset's attrs. */
+static void test_metadata_blob_in_attrs_stays(void **state)
+{
+	struct fixture *f = *state;
+	char md[65];
+	put(f, "Metadata-Version: 2.1\nName: w\n", md);
+	struct ar_asset_in in = upload(f, "w-1.0-py3-none-any.whl", "wheel bytes");
+	in.attrs = ar_printf(f->a, "{\"metadata_sha256\": \"%s\"}", md);
+	struct ar_version v;
+	struct ar_err err = {0};
+	assert_int_equal(publish(f, "1.0", &in, &v, &err), 0);
+	struct ar_gc_stats st = sweep(f, 0);
+	assert_int_equal(st.removed, 0);
+	assert_true(blob_exists(f, md));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generic_published_is_final, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweeper_stops_promptly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upstream_cache_references_stay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metadata_blob_in_attrs_stays, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
