@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# bench/run-all.sh - runs every bench/*/run.sh in turn; stops at the first that fails.
+# bench/run-all.sh - runs every benchmark (bench/*/run.sh) in turn; `make bench` calls it.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-for script in bench/*/run.sh; do
-  echo "== $script"
-  bash "$script"
+cd "$(dirname "$0")"
+status=0
+for run in */run.sh; do
+  echo "== ${run%/run.sh}" >&2
+  "./$run" || status=1
 done
+exit $status

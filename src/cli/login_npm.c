@@ -4,6 +4,7 @@
 #include "core/buf.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +35,15 @@ static void lines_erase(struct lines *l, size_t from, size_t to)
 	l->n -= to - from;
 }
 
-/* Splits text at '\n' (a '\r' before it is dropped); no final empty line. */
+/* Splits text at '\n' (carriage returns before it are dropped); no final empty line. */
 static struct lines split_lines(struct ar_arena *a, const char *text)
 {
 	struct lines l = {0};
 	for (const char *p = text; p && *p;) {
 		size_t n = strcspn(p, "\n");
-		size_t len = n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+		size_t len = n;
+		while (len > 0 && p[len - 1] == '\r')
+			len--;
 		lines_push(&l, a, ar_strndup(a, p, len));
 		p += n + (p[n] == '\n');
 	}
@@ -226,15 +229,21 @@ static void set_top(struct lines *l, struct ar_arena *a, const char *key, const 
 	}
 	lines_erase(l, i + 1, block_end(l, i, 0));
 	l->v[i] = line;
+	/* A key written twice (invalid YAML, but files are hand-edited): only ours stays. */
+	for (size_t j; (j = find_key(a, l, i + 1, l->n, 0, key, &old)) < l->n;)
+		lines_erase(l, j, block_end(l, j, 0));
 }
 
-/* Indentation of the first entry of the block [from, to), or dflt when it is empty. */
-static size_t child_indent(const struct lines *l, size_t from, size_t to, size_t dflt)
+/* Indentation of the first entry of the block [from, to): its first "key:" line (list: its first "- "
+   line), or 2 when it has none. Stray lines of other shapes do not set it. */
+static size_t child_indent(struct ar_arena *a, const struct lines *l, size_t from, size_t to, bool is_list)
 {
-	for (size_t j = from; j < to; j++)
-		if (!blank_or_comment(l->v[j]))
+	for (size_t j = from; j < to; j++) {
+		const char *s = l->v[j] + indent_of(l->v[j]), *v;
+		if (is_list ? s[0] == '-' : yaml_key(a, l->v[j], &v) != NULL)
 			return indent_of(l->v[j]);
-	return dflt;
+	}
+	return 2;
 }
 
 static int set_scope(struct lines *l, struct ar_arena *a, const char *scope, const char *const *entries, size_t n,
@@ -252,16 +261,21 @@ static int set_scope(struct lines *l, struct ar_arena *a, const char *scope, con
 		l->v[i] = "npmScopes:";
 	}
 	i = find_key(a, l, 0, l->n, 0, "npmScopes", &value);
-	size_t end = block_end(l, i, 0), ind = child_indent(l, i + 1, end, 2);
-	size_t at = find_key(a, l, i + 1, end, ind, scope, &value);
-	if (at < end) {
+	size_t end = block_end(l, i, 0), ind = child_indent(a, l, i + 1, end, false), pos = SIZE_MAX;
+	/* Every entry for the scope goes; ours takes the place of the first (or comes last), so that
+	   editing the result again finds the same layout and changes nothing. */
+	for (size_t at; (at = find_key(a, l, i + 1, end, ind, scope, &value)) < end;) {
 		size_t stop = block_end(l, at, ind);
 		lines_erase(l, at, stop);
 		end -= stop - at;
+		if (pos == SIZE_MAX)
+			pos = at;
 	}
-	lines_insert(l, a, end, ar_printf(a, "%*s%s:", (int)ind, "", scope));
+	if (pos == SIZE_MAX)
+		pos = end;
+	lines_insert(l, a, pos, ar_printf(a, "%*s%s:", (int)ind, "", scope));
 	for (size_t k = 0; k < n; k++)
-		lines_insert(l, a, end + 1 + k, ar_printf(a, "%*s%s", (int)(2 * ind), "", entries[k]));
+		lines_insert(l, a, pos + 1 + k, ar_printf(a, "%*s%s", (int)(2 * ind), "", entries[k]));
 	return 0;
 }
 
@@ -297,7 +311,7 @@ static int allow_http_host(struct lines *l, struct ar_arena *a, const char *host
 		l->v[i] = ar_printf(a, "unsafeHttpWhitelist: [%s%s%s]", inner, *inner ? ", " : "", yaml_quote(a, host));
 		return 0;
 	}
-	size_t end = block_end(l, i, 0), ind = child_indent(l, i + 1, end, 2);
+	size_t end = block_end(l, i, 0), ind = child_indent(a, l, i + 1, end, true);
 	for (size_t j = i + 1; j < end; j++) {
 		const char *s = l->v[j] + indent_of(l->v[j]);
 		if (s[0] == '-' && strcmp(unquote(a, trim(a, s + 1, strlen(s + 1))), host) == 0)

@@ -93,6 +93,11 @@ static void test_yarnrc(void **state)
 		 "npmScopes:\n    other:\n        npmRegistryServer: x\n    acme:\n"
 		 "        npmRegistryServer: \"https://r/\"\n        npmAlwaysAuth: true\n"
 		 "        npmAuthToken: \"" TOK "\"\nlast: 1\n"},
+		/* in place when it is not last; duplicates of it go */
+		{"npmScopes:\n  acme:\n    npmAuthToken: old\n  other:\n    x: 1\n  acme:\n    y: 2\n", "acme",
+		 "https://r/",
+		 "npmScopes:\n  acme:\n    npmRegistryServer: \"https://r/\"\n    npmAlwaysAuth: true\n"
+		 "    npmAuthToken: \"" TOK "\"\n  other:\n    x: 1\n"},
 		{"npmScopes: {}\n", "acme", "https://r/",
 		 "npmScopes:\n  acme:\n    npmRegistryServer: \"https://r/\"\n    npmAlwaysAuth: true\n"
 		 "    npmAuthToken: \"" TOK "\"\n"},
