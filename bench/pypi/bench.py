@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 os.environ.setdefault("ARCA_BIN", os.path.join(ROOT, "build", "arca"))
 
 from harness import Arca  # noqa: E402
-from pypi_helpers import PIP_ACCEPT, basic, make_wheel, multipart, repo_setup, request  # noqa: E402
+from pypi_helpers import PIP_ACCEPT, basic, db_rows, make_wheel, multipart, repo_setup, request  # noqa: E402
 
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))  # seconds per wrk run
 MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "5000000"))  # per wrk run, all threads
@@ -158,8 +158,8 @@ def wrk(url, headers, work, connections=CONNECTIONS):
     total = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
-    p50 = re.search(r"50%\s+(\S+)", out).group(1)
-    p99 = re.search(r"99%\s+(\S+)", out).group(1)
+    p50 = re.search(r"(?m)^\s+50%\s+(\S+)$", out).group(1)
+    p99 = re.search(r"(?m)^\s+99%\s+(\S+)$", out).group(1)
     if bad:
         raise RuntimeError(f"{url}: {bad.group(1)} non-2xx responses\n{out}")
     # a run cut short by the count bound still divides by the full duration: say so rather than report it
@@ -193,6 +193,9 @@ def bench_uploads(work):
         wall = time.monotonic() - t0
         if p.returncode != 0:
             raise RuntimeError(p.stdout + p.stderr)
+        stored = db_rows(arca, "SELECT COUNT(*) FROM assets")[0][0]
+        if stored != N_UPLOADS:
+            raise RuntimeError(f"twine reported success but the server holds {stored} files")
         return {"files": N_UPLOADS, "wall_s": round(wall, 2), "per_file_ms": round(wall * 1000 / N_UPLOADS, 1),
                 "vmhwm_kib_before": rss_before, "vmhwm_kib": vm_hwm_kib(arca.proc.pid)}
     finally:
