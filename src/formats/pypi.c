@@ -41,7 +41,7 @@ struct page_build {
 };
 
 /* Serialises the rendered bytes into heap memory for the cache, with an ETag over them. */
-static int finish_build(struct ar_buf *b, int rc, char **data, size_t *len, char **etag, struct ar_err *err)
+int ar_pypi_finish_build(struct ar_buf *b, int rc, char **data, size_t *len, char **etag, struct ar_err *err)
 {
 	if (rc) {
 		ar_buf_release(b);
@@ -71,7 +71,7 @@ static int build_page(void *cls, char **data, size_t *len, char **etag, struct a
 	ar_pypi_page_from_files(&page, dp->a, pb->pkg->name, files, n);
 	struct ar_buf b;
 	ar_buf_init(&b, MAX_PAGE_BYTES);
-	return finish_build(&b, ar_pypi_render_page(&b, &page, pb->repr), data, len, etag, err);
+	return ar_pypi_finish_build(&b, ar_pypi_render_page(&b, &page, pb->repr), data, len, etag, err);
 }
 
 static int build_root(void *cls, char **data, size_t *len, char **etag, struct ar_err *err)
@@ -85,16 +85,16 @@ static int build_root(void *cls, char **data, size_t *len, char **etag, struct a
 		return rc;
 	struct ar_buf b;
 	ar_buf_init(&b, MAX_PAGE_BYTES);
-	return finish_build(&b, ar_pypi_render_root(&b, projects, n, pb->repr), data, len, etag, err);
+	return ar_pypi_finish_build(&b, ar_pypi_render_root(&b, projects, n, pb->repr), data, len, etag, err);
 }
 
 /* Serves a page from the render cache (building it at most once for concurrent misses), with its
    ETag; answers 304 to a matching If-None-Match. */
-static int send_cached(struct ar_dp *dp, const char *key, ar_cache_build_fn *build, struct page_build *pb)
+int ar_pypi_send_cached(struct ar_dp *dp, const char *key, enum ar_pypi_repr repr, ar_cache_build_fn *build, void *cls)
 {
 	struct ar_cache_val *val;
 	struct ar_err err = {0};
-	int rc = ar_cache_get(&val, dp->ctx->render_cache, key, build, pb, &err);
+	int rc = ar_cache_get(&val, dp->ctx->render_cache, key, build, cls, &err);
 	if (rc)
 		return ar_dp_fail(dp, rc, &err);
 	ar_cache_hold(dp->a, val);
@@ -106,7 +106,7 @@ static int send_cached(struct ar_dp *dp, const char *key, ar_cache_build_fn *bui
 	ar_resp_header(dp->req, "Cache-Control", "max-age=0, must-revalidate");
 	if (ar_resp_not_modified(dp->req, ar_cache_val_etag(val)))
 		return 304;
-	ar_resp_data(dp->req, 200, ar_pypi_content_type(pb->repr), data, len);
+	ar_resp_data(dp->req, 200, ar_pypi_content_type(repr), data, len);
 	return 200;
 }
 
@@ -143,7 +143,12 @@ static int handle_root(struct ar_dp *dp)
 		return ar_dp_fail(dp, rc, &err);
 	const char *key = ar_printf(dp->a, "pypi/r/%lld/%s/%s", (long long)dp->repo.id, stamp,
 				    pb.repr == AR_PYPI_JSON_V1 ? "json" : "html");
-	return send_cached(dp, key, build_root, &pb);
+	return ar_pypi_send_cached(dp, key, pb.repr, build_root, &pb);
+}
+
+static bool has_upstreams(const struct ar_dp *dp)
+{
+	return dp->repo.n_upstreams > 0 || dp->repo.n_externals > 0;
 }
 
 static int handle_project(struct ar_dp *dp)
@@ -161,18 +166,22 @@ static int handle_project(struct ar_dp *dp)
 	struct ar_pkg_key k = {.format = "pypi", .ns = "", .name = norm};
 	struct ar_err err = {0};
 	int rc = ar_pkg_get(&pkg, dp->db, dp->a, dp->repo.id, &k, &err);
+	if (rc && rc != AR_ENOTFOUND)
+		return ar_dp_fail(dp, rc, &err);
+	/* Upstreams are consulted unless the project was published here (upstream=BLOCK, ref 4.5). */
+	if (has_upstreams(dp) && (rc == AR_ENOTFOUND || strcmp(pkg.origin_upstream, "ALLOW") == 0))
+		return ar_pypi_upstream_page(dp, norm, pb.repr);
 	if (rc)
-		return rc == AR_ENOTFOUND ? ar_dp_error(dp, 404, "Not Found: no project named %s", norm)
-					  : ar_dp_fail(dp, rc, &err);
+		return ar_dp_error(dp, 404, "Not Found: no project named %s", norm);
 	pb.pkg = &pkg;
 	/* updated_ms moves with every change to the package, so a publish or a status change makes a
 	   new key; the stale entry just ages out of the LRU. */
 	const char *key = ar_printf(dp->a, "%s%lld/%s", ar_pypi_page_key_prefix(dp->a, pkg.id),
 				    (long long)pkg.updated_ms, pb.repr == AR_PYPI_JSON_V1 ? "json" : "html");
-	return send_cached(dp, key, build_page, &pb);
+	return ar_pypi_send_cached(dp, key, pb.repr, build_page, &pb);
 }
 
-static const char *metadata_hash(struct ar_arena *a, const char *attrs)
+const char *ar_pypi_metadata_hash(struct ar_arena *a, const char *attrs)
 {
 	json_t *j = attrs ? json_loads(attrs, 0, NULL) : NULL;
 	json_t *v = j ? json_object_get(j, "metadata_sha256") : NULL;
@@ -186,7 +195,7 @@ static int handle_file(struct ar_dp *dp)
 {
 	const char *project = dp->seg[1], *version = dp->seg[2], *filename = dp->seg[3];
 	struct ar_err err = {0};
-	struct ar_package pkg;
+	struct ar_package pkg = {0};
 	struct ar_version v;
 	struct ar_asset asset;
 	struct ar_pkg_key k = {.format = "pypi", .ns = "", .name = project};
@@ -206,7 +215,14 @@ static int handle_file(struct ar_dp *dp)
 			is_metadata = true;
 		}
 	}
-	if (rc == 0 && is_metadata && !(asset.sha256 = metadata_hash(dp->a, asset.attrs)))
+	if (rc == AR_ENOTFOUND && has_upstreams(dp) &&
+	    (!pkg.origin_upstream || strcmp(pkg.origin_upstream, "ALLOW") == 0)) {
+		size_t len = strlen(filename);
+		bool md = len > 9 && strcmp(filename + len - 9, ".metadata") == 0;
+		return ar_pypi_upstream_file(dp, project, version, md ? ar_strndup(dp->a, filename, len - 9) : filename,
+					     md);
+	}
+	if (rc == 0 && is_metadata && !(asset.sha256 = ar_pypi_metadata_hash(dp->a, asset.attrs)))
 		rc = AR_ENOTFOUND;
 	if (rc == AR_ENOTFOUND)
 		return ar_dp_error(dp, 404, "Not Found: %s", filename);

@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/cache.h"
 #include "core/err.h"
 #include "formats/format.h"
 #include "repo/pypi_index.h"
@@ -54,6 +55,9 @@ struct ar_pypi_page {
 void ar_pypi_page_from_files(struct ar_pypi_page *out, struct ar_arena *a, const char *name,
 			     struct ar_pypi_index_file *files, size_t n);
 
+/* Replaces the page's links (sorting them and listing their versions). */
+void ar_pypi_page_set_links(struct ar_pypi_page *page, struct ar_arena *a, struct ar_pypi_link *links, size_t n);
+
 /* Renders a project page into b. File URLs are relative to the page ({base}simple/{name}/), i.e.
    ../../files/{name}/{version}/{filename}#sha256=..., so the bytes do not depend on the host.
    AR_ETOOBIG when b's cap is hit. */
@@ -64,6 +68,25 @@ int ar_pypi_render_root(struct ar_buf *b, const struct ar_pypi_index_project *pr
 
 /* The upload handler (legacy API: multipart POST with :action=file_upload). */
 int ar_pypi_upload(struct ar_dp *dp);
+
+/* Serves a page from the render cache, building it with build(cls) on a miss; ETag and 304. */
+int ar_pypi_send_cached(struct ar_dp *dp, const char *key, enum ar_pypi_repr repr, ar_cache_build_fn *build, void *cls);
+
+/* Ends a page build: on rc 0 hands b's bytes (and an ETag over them) to the cache, else releases b
+   and fails with AR_ETOOBIG's message. */
+int ar_pypi_finish_build(struct ar_buf *b, int rc, char **data, size_t *len, char **etag, struct ar_err *err);
+
+/* The PEP 658 metadata hash recorded in an asset's attrs, or NULL. */
+const char *ar_pypi_metadata_hash(struct ar_arena *a, const char *attrs);
+
+/* The project page of a repository that has upstream repositories or an external connection: local
+   files merged with those of the upstreams and of public:pypi (docs/internals/PYPI.md). */
+int ar_pypi_upstream_page(struct ar_dp *dp, const char *norm, enum ar_pypi_repr repr);
+
+/* A file (or, is_metadata, its PEP 658 .metadata) the repository does not hold: found through its
+   upstream repositories or fetched from its external connection, retained, and served. */
+int ar_pypi_upstream_file(struct ar_dp *dp, const char *project, const char *version, const char *filename,
+			  bool is_metadata);
 
 /* The cache key prefix of a package's rendered pages (dropped after a publish). */
 const char *ar_pypi_page_key_prefix(struct ar_arena *a, int64_t package_id);

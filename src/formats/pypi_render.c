@@ -151,11 +151,19 @@ void ar_pypi_page_from_files(struct ar_pypi_page *out, struct ar_arena *a, const
 		json_decref(attrs);
 		json_decref(vattrs);
 	}
-	qsort(out->links, n, sizeof *out->links, cmp_link);
-	out->versions = ar_alloc_array(a, n ? n : 1, sizeof *out->versions);
+	ar_pypi_page_set_links(out, a, out->links, n);
+}
+
+void ar_pypi_page_set_links(struct ar_pypi_page *page, struct ar_arena *a, struct ar_pypi_link *links, size_t n)
+{
+	page->links = links;
+	page->n_links = n;
+	page->n_versions = 0;
+	qsort(links, n, sizeof *links, cmp_link);
+	page->versions = ar_alloc_array(a, n ? n : 1, sizeof *page->versions);
 	for (size_t i = 0; i < n; i++)
-		if (i == 0 || strcmp(out->links[i].version, out->links[i - 1].version) != 0)
-			out->versions[out->n_versions++] = out->links[i].version;
+		if (i == 0 || strcmp(links[i].version, links[i - 1].version) != 0)
+			page->versions[page->n_versions++] = links[i].version;
 }
 
 /* --- rendering --- */

@@ -354,8 +354,9 @@ static int insert_version(struct ar_version *v, struct ar_dbc *db, struct ar_are
 		return rc;
 	rc = ar_dbc_prepare(db, &st,
 			    "INSERT INTO package_versions (id, package_id, version, revision, status, origin_type,"
-			    " entry_repository, published_ms, updated_ms, summary, home_page, source_code_repository,"
-			    " licenses, readme, attrs) VALUES (?, ?, ?, '', ?, 'INTERNAL', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    " entry_repository, entry_external, published_ms, updated_ms, summary, home_page,"
+			    " source_code_repository, licenses, readme, attrs)"
+			    " VALUES (?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			    err);
 	if (rc)
 		return rc;
@@ -363,15 +364,17 @@ static int insert_version(struct ar_version *v, struct ar_dbc *db, struct ar_are
 	ar_stmt_bind_int(st, 2, package_id);
 	ar_stmt_bind_text(st, 3, in->version);
 	ar_stmt_bind_text(st, 4, ar_status_name(in->unfinished ? AR_ST_UNFINISHED : AR_ST_PUBLISHED));
-	ar_stmt_bind_text(st, 5, repo->name);
-	ar_stmt_bind_int(st, 6, now);
-	ar_stmt_bind_int(st, 7, now);
-	ar_stmt_bind_text(st, 8, in->summary);
-	ar_stmt_bind_text(st, 9, in->home_page);
-	ar_stmt_bind_text(st, 10, in->source_code_repository);
-	ar_stmt_bind_text(st, 11, in->licenses);
-	ar_stmt_bind_text(st, 12, in->readme);
-	ar_stmt_bind_text(st, 13, in->attrs);
+	ar_stmt_bind_text(st, 5, in->external ? "EXTERNAL" : "INTERNAL");
+	ar_stmt_bind_text(st, 6, in->external ? NULL : repo->name);
+	ar_stmt_bind_text(st, 7, in->external);
+	ar_stmt_bind_int(st, 8, now);
+	ar_stmt_bind_int(st, 9, now);
+	ar_stmt_bind_text(st, 10, in->summary);
+	ar_stmt_bind_text(st, 11, in->home_page);
+	ar_stmt_bind_text(st, 12, in->source_code_repository);
+	ar_stmt_bind_text(st, 13, in->licenses);
+	ar_stmt_bind_text(st, 14, in->readme);
+	ar_stmt_bind_text(st, 15, in->attrs);
 	rc = ar_stmt_step(st, err);
 	ar_stmt_done(st);
 	if (rc < 0)
@@ -424,8 +427,10 @@ static int get_or_create_package(struct ar_package *pkg, struct ar_dbc *db, stru
 	int rc = ar_pkg_get(pkg, db, a, repo->id, &in->key, err);
 	if (rc != AR_ENOTFOUND)
 		return rc;
-	/* A package whose first version is published directly: publish ALLOW, upstream BLOCK (ref 4.5). */
-	return ar_pkg_create(pkg, db, a, repo->id, &in->key, in->display_name, "ALLOW", "BLOCK", err);
+	/* A package whose first version is published directly: publish ALLOW, upstream BLOCK; one whose
+	   first version came from a public registry the reverse (ref 4.5). */
+	return ar_pkg_create(pkg, db, a, repo->id, &in->key, in->display_name, in->external ? "BLOCK" : "ALLOW",
+			     in->external ? "ALLOW" : "BLOCK", err);
 }
 
 static const char *display(const struct ar_publish_in *in)
@@ -508,7 +513,13 @@ int ar_publish(struct ar_version *out, struct ar_dbc *db, struct ar_blobs *blobs
 	bool changed = true;
 	if ((rc = get_or_create_package(&pkg, db, a, repo, in, err)))
 		goto fail;
-	if (strcmp(pkg.origin_publish, "ALLOW") != 0) {
+	if (in->external && strcmp(pkg.origin_upstream, "ALLOW") != 0) {
+		rc = ar_fail(err, AR_EDENIED,
+			     "%s in repository %s does not accept versions from upstream (upstream=BLOCK)", display(in),
+			     repo->name);
+		goto fail;
+	}
+	if (!in->external && strcmp(pkg.origin_publish, "ALLOW") != 0) {
 		rc = ar_fail(err, AR_EDENIED,
 			     "Publishing %s to repository %s is blocked by the package's origin configuration "
 			     "(publish=BLOCK)",
@@ -517,7 +528,8 @@ int ar_publish(struct ar_version *out, struct ar_dbc *db, struct ar_blobs *blobs
 	}
 	/* The package group's PUBLISH restriction applies too: a version enters only if both allow it. */
 	if ((rc = ar_group_check_origin(db, a, repo->domain_id, in->key.format, in->key.ns, in->key.name,
-					AR_ORIGIN_PUBLISH, repo->name, err)))
+					in->external ? AR_ORIGIN_EXTERNAL_UPSTREAM : AR_ORIGIN_PUBLISH, repo->name,
+					err)))
 		goto fail;
 	rc = ar_version_get(&v, db, a, pkg.id, in->version, err);
 	if (rc == AR_ENOTFOUND) {
@@ -808,6 +820,25 @@ int ar_version_copy(struct ar_version *out, struct ar_dbc *db, struct ar_arena *
 	if ((rc = ar_pkg_touch(db, dest_package_id, err)))
 		return rc;
 	return ar_version_get(out, db, a, dest_package_id, src->version, err);
+}
+
+int ar_version_copy_missing_assets(struct ar_dbc *db, struct ar_arena *a, const struct ar_version *dest,
+				   const struct ar_version *src, struct ar_err *err)
+{
+	int64_t n = ar_dbc_exec(
+		db, err,
+		"INSERT INTO assets (id, version_id, name, size, md5, sha1, sha256, sha512, content_type, attrs,"
+		" created_ms) SELECT ?, ?, name, size, md5, sha1, sha256, sha512, content_type, attrs, created_ms"
+		" FROM assets WHERE version_id = ? AND name NOT IN (SELECT name FROM assets WHERE version_id = ?)"
+		" LIMIT 1",
+		"iiii", ar_new_id(), dest->id, src->id, dest->id);
+	if (n < 0)
+		return (int)n;
+	if (n == 0)
+		return 0;
+	/* One row per statement (each needs its own id): repeat until nothing is missing. */
+	int rc = ar_version_copy_missing_assets(db, a, dest, src, err);
+	return rc ? rc : ar_pkg_touch(db, dest->package_id, err);
 }
 
 /* One text column of the first row of a prepared query with one integer parameter, or NULL. */

@@ -117,6 +117,10 @@ struct ar_publish_in {
 	bool unfinished;	 /* generic/maven: more assets will follow */
 	bool add_to_existing;	 /* pypi/maven/generic: an existing version may gain new asset names */
 	bool published_is_final; /* generic: only an Unfinished version gains new asset names */
+	/* An external connection name ("public:pypi") for a version fetched through it: origin EXTERNAL
+	   with that entry point, a new package gets publish=BLOCK, upstream=ALLOW, and the package group's
+	   EXTERNAL_UPSTREAM restriction applies instead of publish=BLOCK and PUBLISH (ref 4.2, 4.5). */
+	const char *external;
 	const char *summary, *home_page, *source_code_repository, *licenses, *readme, *attrs;
 	const struct ar_dependency *deps;
 	size_t n_deps;
@@ -193,6 +197,11 @@ int ar_version_dispose(struct ar_dbc *db, struct ar_arena *a, const struct ar_ve
    package dest_package_id, which must not have that version; *out receives the copy. */
 int ar_version_copy(struct ar_version *out, struct ar_dbc *db, struct ar_arena *a, const struct ar_version *src,
 		    int64_t dest_package_id, struct ar_err *err);
+
+/* Gives version dest the assets of src it does not have yet (by name), as retention does when a
+   retained version gains another file upstream (a wheel after the sdist). Touches dest's package. */
+int ar_version_copy_missing_assets(struct ar_dbc *db, struct ar_arena *a, const struct ar_version *dest,
+				   const struct ar_version *src, struct ar_err *err);
 
 /* Removes a version with its assets and dependencies (blobs stay until garbage collection). */
 int ar_version_remove(struct ar_dbc *db, const struct ar_version *v, struct ar_err *err);
