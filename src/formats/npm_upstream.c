@@ -304,7 +304,7 @@ static int send_retained(struct ar_dp *dp, const struct npm_target *t, const cha
 /* Retains version (held by from_pkg in another repository) into dp->repo in one write transaction. */
 static int retain(struct ar_dp *dp, const struct ar_package *from_pkg, const char *version, struct ar_err *err)
 {
-	struct ar_version from, out;
+	struct ar_version from, out = {0};
 	int rc = ar_dbc_begin(dp->db, true, err);
 	if (rc)
 		return rc;
