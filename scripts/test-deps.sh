@@ -7,6 +7,19 @@ python3 -c 'import boto3, awscli' 2>/dev/null || {
   exit 1
 }
 
+# PyPI clients: twine and poetry from Debian; Debian's python3 builds the test wheels and sdists offline.
+pypi=(twine python3-poetry python3-build python3-setuptools python3-wheel python3-venv python3-pip git curl)
+missing=()
+for p in "${pypi[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test-deps: installing missing Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt=(apt-get); else apt=(sudo apt-get); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+    { "${apt[@]}" update -q >/dev/null && "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
+fi
 # npm clients for the npm end-to-end tests: pnpm, yarn classic and yarn berry, installed with the
 # machine's npm into the build tree (never globally). Skipped when the pinned versions are there.
 BUILD_DIR=${BUILD:-build}

@@ -57,6 +57,21 @@ int ar_api_authorize(struct ar_api_call *c, const char *action, const char *reso
 json_t *ar_api_domain_json(const struct ar_api_call *c, const struct ar_domain *d, bool summary);
 json_t *ar_api_repo_json(const struct ar_api_call *c, const struct ar_repository *r, bool summary);
 
+/* Packages (api/package_ops.c). The package a call names: format, namespace (required for generic,
+   maven and swift; refused for pypi, nuget, ruby and cargo), name, normalized as the format stores
+   them; AR_EINVAL with the rule broken. */
+struct ar_pkg_key;
+struct ar_package;
+struct ar_version;
+int ar_api_pkg_key(struct ar_api_call *c, struct ar_pkg_key *key);
+/* Loads the call's package and (when version is non-NULL) version; ResourceNotFound otherwise. */
+int ar_api_pkg_load(struct ar_api_call *c, const struct ar_pkg_key *key, struct ar_package *pkg);
+int ar_api_version_load(struct ar_api_call *c, const struct ar_package *pkg, const char *version, struct ar_version *v);
+/* Response shapes: PackageSummary, AssetSummary. */
+json_t *ar_api_pkg_summary_json(const struct ar_package *p);
+json_t *ar_api_asset_json(const char *name, int64_t size, const char *md5, const char *sha1, const char *sha256,
+			  const char *sha512);
+
 /* Handlers (one per operation in ops.def with a non-NULL handler). */
 int api_create_domain(struct ar_api_call *c);
 int api_describe_domain(struct ar_api_call *c);
@@ -81,5 +96,34 @@ int api_get_repository_endpoint(struct ar_api_call *c);
 int api_tag_resource(struct ar_api_call *c);
 int api_untag_resource(struct ar_api_call *c);
 int api_list_tags_for_resource(struct ar_api_call *c);
+int api_list_packages(struct ar_api_call *c);
+int api_describe_package(struct ar_api_call *c);
+int api_delete_package(struct ar_api_call *c);
+int api_put_package_origin_configuration(struct ar_api_call *c);
+int api_list_package_versions(struct ar_api_call *c);
+int api_describe_package_version(struct ar_api_call *c);
+int api_list_package_version_assets(struct ar_api_call *c);
+int api_get_package_version_asset(struct ar_api_call *c);
+int api_get_package_version_readme(struct ar_api_call *c);
+int api_list_package_version_dependencies(struct ar_api_call *c);
+int api_publish_package_version(struct ar_api_call *c);
+int api_update_package_versions_status(struct ar_api_call *c);
+int api_delete_package_versions(struct ar_api_call *c);
+int api_dispose_package_versions(struct ar_api_call *c);
+int api_copy_package_versions(struct ar_api_call *c);
+
+/* Package groups (api/group_ops.c). */
+int api_create_package_group(struct ar_api_call *c);
+int api_describe_package_group(struct ar_api_call *c);
+int api_update_package_group(struct ar_api_call *c);
+int api_update_package_group_origin_configuration(struct ar_api_call *c);
+int api_list_package_groups(struct ar_api_call *c);
+int api_list_sub_package_groups(struct ar_api_call *c);
+int api_delete_package_group(struct ar_api_call *c);
+int api_get_associated_package_group(struct ar_api_call *c);
+int api_list_associated_packages(struct ar_api_call *c);
+int api_list_allowed_repositories_for_group(struct ar_api_call *c);
+/* Drops the tags of every package group of d (before d is deleted with its groups). */
+int ar_api_drop_group_tags(struct ar_api_call *c, const struct ar_domain *d);
 
 #endif

@@ -131,6 +131,39 @@ json_t *ar_api_json(const struct ar_api_call *c, const char *member)
 	return c->body ? json_object_get(c->body, member) : NULL;
 }
 
+/* The package members of ref A.3: coordinates, asset names, revisions and their enums. */
+static int check_package_scalar(const char *member, const char *value, struct ar_err *err)
+{
+	static const char *const statuses[] = {"Published", "Unfinished", "Unlisted", "Archived",
+					       "Disposed",  "Deleted",	  NULL};
+	static const char *const sort_types[] = {"PUBLISHED_TIME", NULL};
+	static const char *const origin_types[] = {"INTERNAL", "EXTERNAL", "UNKNOWN", NULL};
+	static const char *const allow_block[] = {"ALLOW", "BLOCK", NULL};
+	if (strcmp(member, "namespace") == 0 || strcmp(member, "package") == 0 ||
+	    strcmp(member, "packageVersion") == 0 || strcmp(member, "packagePrefix") == 0)
+		return ar_check_package_coord(member, value, err);
+	if (strcmp(member, "assetName") == 0 || strcmp(member, "asset") == 0)
+		return ar_check_asset_name(member, value, err);
+	if (strcmp(member, "packageVersionRevision") == 0)
+		return ar_check_revision(member, value, err);
+	if (strcmp(member, "status") == 0 || strcmp(member, "expectedStatus") == 0 ||
+	    strcmp(member, "targetStatus") == 0)
+		return ar_check_enum(member, value, statuses, err);
+	if (strcmp(member, "sortBy") == 0)
+		return ar_check_enum(member, value, sort_types, err);
+	if (strcmp(member, "originType") == 0)
+		return ar_check_enum(member, value, origin_types, err);
+	if (strcmp(member, "publish") == 0 || strcmp(member, "upstream") == 0)
+		return ar_check_enum(member, value, allow_block, err);
+	if (strcmp(member, "assetSHA256") == 0) {
+		bool ok = strlen(value) == 64;
+		for (size_t i = 0; ok && i < 64; i++)
+			ok = strchr("0123456789abcdefABCDEF", value[i]) != NULL;
+		return ok ? 0 : ar_fail(err, AR_EINVAL, "assetSHA256 (x-amz-content-sha256) must be 64 hex digits");
+	}
+	return 0;
+}
+
 /* Scalar constraints that depend only on the member's name (ref A.3). */
 static int check_scalar(const char *member, const char *value, struct ar_err *err)
 {
@@ -162,7 +195,7 @@ static int check_scalar(const char *member, const char *value, struct ar_err *er
 		return ar_check_policy_document("policyDocument", value, err);
 	if (strcmp(member, "encryptionKey") == 0 || strcmp(member, "resourceArn") == 0)
 		return ar_check_arn(member, value, err);
-	return 0;
+	return check_package_scalar(member, value, err);
 }
 
 static int validate_members(struct ar_api_call *c)

@@ -62,7 +62,12 @@ int api_list_domains(struct ar_api_call *c)
 
 int api_delete_domain(struct ar_api_call *c)
 {
-	int rc = ar_domain_delete(c->db, c->domain, &c->err);
+	/* The domain's package groups go with it (ON DELETE CASCADE); their tags first. If the delete
+	   is refused, the call's transaction rolls the tags back. */
+	int rc = ar_api_drop_group_tags(c, c->domain);
+	if (rc)
+		return rc;
+	rc = ar_domain_delete(c->db, c->domain, &c->err);
 	if (rc == AR_ECONFLICT)
 		return ar_api_fail(c, rc, "domain", c->domain->name, "%s", c->err.msg);
 	if (rc || (rc = ar_tags_drop(c->db, ar_api_domain_arn(c, c->domain->owner, c->domain->name), &c->err)))

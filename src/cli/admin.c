@@ -8,6 +8,9 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/ctx.h"
+#include "core/text.h"
+#include "repo/gc.h"
+#include "store/blob.h"
 #include "store/db.h"
 
 #include <errno.h>
@@ -23,7 +26,8 @@ static const char usage[] =
 	"  create-access-key --account-id ID --user-name NAME\n"
 	"  delete-access-key --access-key-id KEY\n"
 	"  put-user-policy --account-id ID --user-name NAME --policy-name NAME --policy-document JSON|file://PATH\n"
-	"  list-users [--account-id ID]\n";
+	"  list-users [--account-id ID]\n"
+	"  gc [--grace SECONDS]   remove blobs no asset references (default grace: gc_grace)\n";
 
 /* The value of --name in argv, or NULL. */
 static const char *opt(int argc, char **argv, const char *name)
@@ -128,6 +132,30 @@ static int run(struct ar_dbc *db, const struct ar_keys *keys, int argc, char **a
 	return rc;
 }
 
+/* arca admin gc: one sweep of the blob store, safe while a server runs on the same data. */
+static int gc(struct ar_db *db, const struct ar_config *cfg, int argc, char **argv, struct ar_err *err)
+{
+	const char *grace_arg = opt(argc, argv, "--grace");
+	int64_t grace = cfg->gc_grace_s;
+	char blobs_dir[4200], tmp_dir[4200];
+	struct ar_blobs *blobs;
+	struct ar_gc_stats st;
+	if (grace_arg && (!ar_parse_i64(grace_arg, &grace) || grace < 0))
+		return ar_fail(err, AR_EINVAL, "--grace must be a number of seconds\n%s", usage);
+	snprintf(blobs_dir, sizeof blobs_dir, "%s/blobs", cfg->data_dir);
+	snprintf(tmp_dir, sizeof tmp_dir, "%s/tmp", cfg->data_dir);
+	int rc = ar_blobs_open_fs(&blobs, blobs_dir, tmp_dir, err);
+	if (rc)
+		return rc;
+	if ((rc = ar_gc_run(&st, db, blobs, grace, err)) == 0)
+		print_json(json_pack("{s:I, s:I, s:I, s:I, s:I}", "blobsSeen", (json_int_t)st.seen, "blobsRemoved",
+				     (json_int_t)st.removed, "bytesRemoved", (json_int_t)st.bytes_removed,
+				     "keptReferenced", (json_int_t)st.kept_referenced, "keptRecent",
+				     (json_int_t)st.kept_recent));
+	ar_blobs_close(blobs);
+	return rc;
+}
+
 int ar_cmd_admin(int argc, char **argv)
 {
 	struct ar_config cfg;
@@ -148,6 +176,10 @@ int ar_cmd_admin(int argc, char **argv)
 	if ((rc = ar_mkdirs(cfg.data_dir, 0700, &err)) || (rc = ar_keys_load(&keys, &cfg, &err)) ||
 	    (rc = ar_db_open(&db, cfg.database[0] ? cfg.database : path, 1, &err)))
 		goto done;
+	if (strcmp(argv[1], "gc") == 0) {
+		rc = gc(db, &cfg, argc, argv, &err);
+		goto done;
+	}
 	struct ar_dbc *c = ar_db_get(db);
 	if ((rc = ar_dbc_begin(c, true, &err)) == 0) {
 		rc = run(c, &keys, argc, argv, &err);

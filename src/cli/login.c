@@ -2,6 +2,7 @@
 #include "cli/login.h"
 
 #include "cli/client.h"
+#include "cli/login_pypi.h"
 #include "cli/login_npm.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
@@ -20,6 +21,10 @@
 /* Tools register here: one line each, defined in login_<tool>.c. */
 static const struct ar_login_tool *const tools[] = {
 	NULL,
+	&ar_login_pip,	  /* login_pypi.c */
+	&ar_login_twine,  /* login_pypi.c */
+	&ar_login_uv,	  /* login_pypi.c */
+	&ar_login_poetry, /* login_pypi.c */
 	&ar_login_tool_npm,
 	&ar_login_tool_pnpm,
 	&ar_login_tool_yarn,

@@ -11,14 +11,18 @@
 #include "core/log.h"
 #include "formats/format.h"
 #include "http/http.h"
+#include "repo/gc.h"
 #include "store/blob.h"
 #include "store/db.h"
+#include "upstream/upstream.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -103,6 +107,7 @@ int ar_cmd_serve(int argc, char **argv)
 	struct ar_err err = {0};
 	struct ar_ctx ctx = {.cfg = &cfg};
 	struct ar_http *http = NULL;
+	struct ar_gc_sweeper *gc = NULL;
 	char path[4200], tmp_dir[4200];
 	int rc, status = 1;
 	ar_config_init(&cfg);
@@ -128,6 +133,8 @@ int ar_cmd_serve(int argc, char **argv)
 	if ((rc = ar_blobs_open_fs(&ctx.blobs, path, tmp_dir, &err)) || (rc = bootstrap(&ctx, &err)))
 		goto done;
 	ctx.render_cache = ar_cache_new(cfg.render_cache_bytes);
+	if ((rc = ar_upstream_new(&ctx.upstream, &cfg, ctx.db, ctx.blobs, NULL, &err)))
+		goto done;
 
 	/* Threads started from here inherit the mask, so only sigwait below sees these signals. */
 	sigset_t set;
@@ -149,7 +156,16 @@ int ar_cmd_serve(int argc, char **argv)
 	};
 	if ((rc = ar_http_start(&http, &opts, &err)))
 		goto done;
+	/* Unreferenced blobs (disposed or deleted versions, failed publishes) go in the background. */
+	if (cfg.gc_interval_s && (rc = ar_gc_start(&gc, ctx.db, ctx.blobs, cfg.gc_interval_s, cfg.gc_grace_s, &err)))
+		goto done;
 	ar_info("listening on http://%s:%u (data in %s)", cfg.listen_addr, ar_http_port(http), cfg.data_dir);
+	char abs_data[PATH_MAX];
+	snprintf(path, sizeof path, "%s/admin-credentials", realpath(cfg.data_dir, abs_data) ? abs_data : cfg.data_dir);
+	if (access(path, R_OK) == 0)
+		ar_info("to use the admin keys: export AWS_SHARED_CREDENTIALS_FILE=%s AWS_DEFAULT_REGION=%s "
+			"AWS_ENDPOINT_URL_CODEARTIFACT=http://%s:%u",
+			path, cfg.region, cfg.listen_addr, ar_http_port(http));
 	int sig = 0;
 	sigwait(&set, &sig);
 	ar_info("received %s; finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -161,6 +177,8 @@ done:
 		fprintf(stderr, "arca serve: %s\n", err.msg);
 	if (http)
 		ar_http_stop(http);
+	ar_gc_stop(gc);
+	ar_upstream_free(ctx.upstream);
 	ar_cache_free(ctx.render_cache);
 	if (ctx.blobs)
 		ar_blobs_close(ctx.blobs);

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,18 @@ void ar_config_init(struct ar_config *c)
 	c->max_api_body = 1 << 20;
 	c->max_upload_body = (uint64_t)6 << 30;
 	c->render_cache_bytes = (uint64_t)64 << 20;
+	c->upstream_metadata_ttl_ms = 300 * 1000;
+	c->upstream_negative_ttl_ms = 60 * 1000;
+	c->upstream_connect_timeout_ms = 5 * 1000;
+	c->upstream_metadata_timeout_ms = 60 * 1000;
+	c->upstream_file_stall_ms = 30 * 1000;
+	c->upstream_max_metadata = (uint64_t)256 << 20;
+	c->upstream_max_file = (uint64_t)6 << 30;
+	c->upstream_breaker_failures = 5;
+	c->upstream_breaker_cooldown_ms = 30 * 1000;
+	c->upstream_breaker_max_cooldown_ms = 600 * 1000;
+	c->gc_interval_s = 3600;
+	c->gc_grace_s = 3600;
 }
 
 void ar_config_release(struct ar_config *c)
@@ -52,7 +65,8 @@ void ar_config_release(struct ar_config *c)
 		free(c->externals[i].name);
 		free(c->externals[i].url);
 	}
-	ar_config_init(c);
+	/* Re-initialising here would allocate the defaults again, and nothing would free them. */
+	memset(c, 0, sizeof *c);
 }
 
 static int parse_u64(const char *value, uint64_t max, uint64_t *out)
@@ -62,6 +76,85 @@ static int parse_u64(const char *value, uint64_t max, uint64_t *out)
 		return AR_EINVAL;
 	*out = (uint64_t)v;
 	return 0;
+}
+
+/* "30" or "30s" (seconds) or "250ms"; at most 30 days. */
+static int parse_duration_ms(const char *value, uint32_t *out)
+{
+	char num[32];
+	size_t len = strlen(value);
+	uint64_t scale = 1000, v;
+	if (len > 2 && strcmp(value + len - 2, "ms") == 0) {
+		scale = 1;
+		len -= 2;
+	} else if (len > 1 && value[len - 1] == 's') {
+		len -= 1;
+	}
+	if (len == 0 || len >= sizeof num)
+		return AR_EINVAL;
+	memcpy(num, value, len);
+	num[len] = '\0';
+	if (parse_u64(num, (uint64_t)30 * 86400 * 1000, &v) || v * scale > (uint64_t)30 * 86400 * 1000)
+		return AR_EINVAL;
+	*out = (uint32_t)(v * scale);
+	return 0;
+}
+
+/* The upstream settings, as data: the name, where it goes, and its bounds. */
+enum { DURATION, COUNT, BYTES };
+static const struct upstream_key {
+	const char *key;
+	int kind;
+	size_t offset;
+	uint64_t min, max; /* COUNT and BYTES */
+} upstream_keys[] = {
+	{"upstream_metadata_ttl", DURATION, offsetof(struct ar_config, upstream_metadata_ttl_ms), 0, 0},
+	{"upstream_negative_ttl", DURATION, offsetof(struct ar_config, upstream_negative_ttl_ms), 0, 0},
+	{"upstream_connect_timeout", DURATION, offsetof(struct ar_config, upstream_connect_timeout_ms), 0, 0},
+	{"upstream_metadata_timeout", DURATION, offsetof(struct ar_config, upstream_metadata_timeout_ms), 0, 0},
+	{"upstream_file_stall_timeout", DURATION, offsetof(struct ar_config, upstream_file_stall_ms), 0, 0},
+	{"upstream_max_metadata", BYTES, offsetof(struct ar_config, upstream_max_metadata), 1, (uint64_t)1 << 32},
+	{"upstream_max_file", BYTES, offsetof(struct ar_config, upstream_max_file), 1, (uint64_t)1 << 40},
+	{"upstream_breaker_failures", COUNT, offsetof(struct ar_config, upstream_breaker_failures), 1, 1000},
+	{"upstream_breaker_cooldown", DURATION, offsetof(struct ar_config, upstream_breaker_cooldown_ms), 0, 0},
+	{"upstream_breaker_max_cooldown", DURATION, offsetof(struct ar_config, upstream_breaker_max_cooldown_ms), 0, 0},
+};
+
+/* 1 when key is not an upstream key, else 0 or AR_EINVAL. */
+static int set_upstream(struct ar_config *c, const char *key, const char *value, struct ar_err *err)
+{
+	for (size_t i = 0; i < sizeof upstream_keys / sizeof upstream_keys[0]; i++) {
+		const struct upstream_key *k = &upstream_keys[i];
+		if (strcmp(key, k->key) != 0)
+			continue;
+		char *field = (char *)c + k->offset;
+		uint64_t n;
+		uint32_t ms;
+		switch (k->kind) {
+		case DURATION:
+			if (parse_duration_ms(value, &ms))
+				return ar_fail(err, AR_EINVAL,
+					       "%s must be seconds (\"30\", \"30s\") or milliseconds (\"250ms\"), "
+					       "at most 30 days",
+					       key);
+			memcpy(field, &ms, sizeof ms);
+			return 0;
+		case COUNT:
+			if (parse_u64(value, k->max, &n) || n < k->min)
+				return ar_fail(err, AR_EINVAL, "%s must be %llu..%llu", key, (unsigned long long)k->min,
+					       (unsigned long long)k->max);
+			ms = (uint32_t)n;
+			memcpy(field, &ms, sizeof ms);
+			return 0;
+		default:
+			if (parse_u64(value, k->max, &n) || n < k->min)
+				return ar_fail(err, AR_EINVAL, "%s must be %llu..%llu bytes", key,
+					       (unsigned long long)k->min, (unsigned long long)k->max);
+			memcpy(field, &n, sizeof n);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static int set_listen(struct ar_config *c, const char *value, struct ar_err *err)
@@ -97,10 +190,13 @@ static int set_external(struct ar_config *c, const char *name, const char *url, 
 int ar_config_set(struct ar_config *c, const char *key, const char *value, struct ar_err *err)
 {
 	uint64_t n;
+	int rc;
 	if (strncmp(key, "external.", 9) == 0)
 		return set_external(c, key + 9, value, err);
 	if (strcmp(key, "listen") == 0)
 		return set_listen(c, value, err);
+	if (strncmp(key, "upstream_", 9) == 0 && (rc = set_upstream(c, key, value, err)) <= 0)
+		return rc;
 	if (strcmp(key, "data") == 0)
 		set_str(&c->data_dir, value);
 	else if (strcmp(key, "database") == 0)
@@ -143,6 +239,14 @@ int ar_config_set(struct ar_config *c, const char *key, const char *value, struc
 		if (parse_u64(value, (uint64_t)1 << 40, &n))
 			return ar_fail(err, AR_EINVAL, "render_cache_bytes must be 0..2^40");
 		c->render_cache_bytes = n;
+	} else if (strcmp(key, "gc_interval") == 0) {
+		if (parse_u64(value, 30 * 86400, &n))
+			return ar_fail(err, AR_EINVAL, "gc_interval must be 0..2592000 seconds (0 = off)");
+		c->gc_interval_s = (unsigned)n;
+	} else if (strcmp(key, "gc_grace") == 0) {
+		if (parse_u64(value, 30 * 86400, &n))
+			return ar_fail(err, AR_EINVAL, "gc_grace must be 0..2592000 seconds");
+		c->gc_grace_s = (unsigned)n;
 	} else {
 		return ar_fail(err, AR_EINVAL, "unknown configuration key '%s'", key);
 	}
@@ -227,11 +331,12 @@ int ar_config_load_env(struct ar_config *c, struct ar_err *err)
 			external_name_from_env(name, sizeof name, key + 9);
 			rc = set_external(c, name, eq + 1, err);
 		} else {
-			for (char *k = key; *k; k++)
-				*k = (char)tolower((unsigned char)*k);
+			char lower[128];
+			for (size_t i = 0; i <= klen; i++)
+				lower[i] = (char)tolower((unsigned char)key[i]);
 			/* Only keys the config knows; other ARCA_* variables belong to tools and tests. */
 			struct ar_err ignored;
-			rc = ar_config_set(c, key, eq + 1, &ignored);
+			rc = ar_config_set(c, lower, eq + 1, &ignored);
 			if (rc && strstr(ignored.msg, "unknown configuration key"))
 				rc = 0;
 			else if (rc)

@@ -32,6 +32,20 @@ struct ar_config {
 	uint64_t max_api_body;	     /* JSON bodies on /v1 */
 	uint64_t max_upload_body;    /* package uploads */
 	uint64_t render_cache_bytes; /* memory for rendered indexes */
+	/* External connections (src/upstream/). Durations are milliseconds; the file takes seconds or
+	   "250ms". */
+	uint32_t upstream_metadata_ttl_ms;	   /* metadata served from cache without asking upstream */
+	uint32_t upstream_negative_ttl_ms;	   /* a 404 from upstream is remembered this long */
+	uint32_t upstream_connect_timeout_ms;	   /* TCP + TLS connect */
+	uint32_t upstream_metadata_timeout_ms;	   /* a whole metadata request */
+	uint32_t upstream_file_stall_ms;	   /* a file download slower than 1 KiB/s over this long is dropped */
+	uint64_t upstream_max_metadata;		   /* bytes of one metadata document */
+	uint64_t upstream_max_file;		   /* bytes of one file */
+	uint32_t upstream_breaker_failures;	   /* consecutive failures that open a connection's breaker */
+	uint32_t upstream_breaker_cooldown_ms;	   /* first open period; doubles on each failed probe */
+	uint32_t upstream_breaker_max_cooldown_ms; /* cap on that doubling */
+	unsigned gc_interval_s;			   /* seconds between blob garbage collections; 0 = never in serve */
+	unsigned gc_grace_s;			   /* blobs put less than this long ago are never collected */
 	struct ar_external externals[AR_MAX_EXTERNALS];
 	size_t n_externals;
 };
@@ -39,7 +53,7 @@ struct ar_config {
 /* Fills defaults. */
 void ar_config_init(struct ar_config *c);
 
-/* Frees every string and resets to defaults. */
+/* Frees every string and zeroes c; ar_config_init it again to reuse it. */
 void ar_config_release(struct ar_config *c);
 
 /* Reads "key = value" lines ('#' comments; "external.NAME = URL"); AR_EINVAL naming file:line on error. */

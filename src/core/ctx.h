@@ -7,6 +7,7 @@
 struct ar_db;
 struct ar_blobs;
 struct ar_cache;
+struct ar_upstream;
 
 /* Keys derived from the master key; each purpose gets its own. */
 struct ar_keys {
@@ -19,6 +20,7 @@ struct ar_ctx {
 	struct ar_db *db;
 	struct ar_blobs *blobs;
 	struct ar_cache *render_cache; /* rendered indexes (packuments, simple pages), keyed with a version */
+	struct ar_upstream *upstream;  /* pull-through fetches for external connections */
 	struct ar_keys keys;
 };
 

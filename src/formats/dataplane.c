@@ -24,6 +24,7 @@ extern const struct ar_format ar_format_npm;
 /* The registry: adding a format is one line here. */
 static const struct ar_format *const formats[] = {
 	NULL, /* formats register below as they are built */
+	&ar_format_pypi,
 	&ar_format_npm,
 };
 

@@ -58,6 +58,8 @@ static bool wants_corgi(struct ar_dp *dp)
 static int get_packument(struct ar_dp *dp)
 {
 	struct ar_package pkg;
+	if (npm_searches_upstream(dp))
+		return npm_upstream_packument(dp, dp->route_data, wants_corgi(dp));
 	if (npm_find_package(&pkg, dp, dp->route_data))
 		return 404;
 	return npm_send_packument(dp, &pkg, wants_corgi(dp));
@@ -104,6 +106,8 @@ static int get_tarball(struct ar_dp *dp)
 	if (!version)
 		return ar_dp_error(dp, 404, "Not found: %s is not a tarball of %s", t->arg, t->full);
 	int rc = ar_npm_index_tarball(&status, &asset, dp->db, dp->a, dp->repo.id, t->ns, t->name, version, &err);
+	if (rc == AR_ENOTFOUND && npm_searches_upstream(dp))
+		return npm_upstream_tarball(dp, t, version);
 	if (rc == AR_ENOTFOUND)
 		return ar_dp_error(dp, 404, "Not found: %s@%s has no tarball in repository %s", t->full, version,
 				   dp->repo.name);

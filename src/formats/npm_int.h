@@ -53,6 +53,12 @@ const struct ar_npm_entry *npm_doc_find(const struct npm_doc *d, const char *ver
 json_t *npm_render_manifest(const struct npm_doc *d, const struct ar_npm_entry *e, const char *base_url,
 			    bool abbreviated, struct ar_arena *a);
 
+/* Keeps only what installers read of a full manifest m (steals m). New reference. */
+json_t *npm_abbreviate(json_t *m);
+
+/* Copies the fields npm hoists from the latest version's manifest (NULL: none) to the top of doc. */
+void npm_hoist(json_t *doc, json_t *latest);
+
 /* The dist-tags object of a document. New reference. */
 json_t *npm_render_tags(const struct npm_doc *d);
 
@@ -68,6 +74,17 @@ void npm_cache_forget(struct ar_dp *dp, int64_t package_id);
 
 /* Sends a JSON body with the given status (and no caching). */
 int npm_send_json(struct ar_dp *dp, int status, json_t *body);
+
+/* ---- npm_upstream.c: upstream repositories and the external connection ---- */
+
+/* Whether reads in dp->repo search beyond it (upstream repositories or an external connection). */
+bool npm_searches_upstream(const struct ar_dp *dp);
+
+/* GET /{pkg} merged over the search order and the external connection. Returns the status sent. */
+int npm_upstream_packument(struct ar_dp *dp, const struct npm_target *t, bool abbreviated);
+
+/* A tarball dp->repo does not hold: found through the search order, retained, served. */
+int npm_upstream_tarball(struct ar_dp *dp, const struct npm_target *t, const char *version);
 
 /* ---- npm_write.c ---- */
 

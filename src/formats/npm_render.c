@@ -157,8 +157,11 @@ json_t *npm_render_manifest(const struct npm_doc *d, const struct ar_npm_entry *
 			dist, "tarball",
 			json_sprintf("%s%s/-/%s", base_url, d->full, ar_npm_tarball_filename(a, d->full, e->version)));
 	}
-	if (!abbreviated)
-		return m;
+	return abbreviated ? npm_abbreviate(m) : m;
+}
+
+json_t *npm_abbreviate(json_t *m)
+{
 	json_t *c = json_object();
 	for (size_t i = 0; i < sizeof corgi_keys / sizeof corgi_keys[0]; i++) {
 		json_t *v = json_object_get(m, corgi_keys[i]);
@@ -206,6 +209,15 @@ static json_t *maintainers(json_t *versions)
 static const char *const hoisted[] = {"description", "author", "license",  "homepage",
 				      "repository",  "bugs",   "keywords", "readmeFilename"};
 
+void npm_hoist(json_t *doc, json_t *latest)
+{
+	for (size_t i = 0; latest && i < sizeof hoisted / sizeof hoisted[0]; i++) {
+		json_t *v = json_object_get(latest, hoisted[i]);
+		if (v)
+			json_object_set(doc, hoisted[i], v);
+	}
+}
+
 static json_t *render_packument(const struct npm_doc *d, const char *base_url, bool abbreviated, struct ar_arena *a)
 {
 	json_t *doc = json_object(), *versions = json_object(), *time = abbreviated ? NULL : json_object();
@@ -235,12 +247,7 @@ static json_t *render_packument(const struct npm_doc *d, const char *base_url, b
 	json_object_set_new(doc, "time", time);
 	json_object_set_new(doc, "maintainers", maintainers(versions));
 	json_object_set_new(doc, "users", json_object());
-	json_t *latest = d->latest ? json_object_get(versions, d->latest) : NULL;
-	for (size_t i = 0; latest && i < sizeof hoisted / sizeof hoisted[0]; i++) {
-		json_t *v = json_object_get(latest, hoisted[i]);
-		if (v)
-			json_object_set(doc, hoisted[i], v);
-	}
+	npm_hoist(doc, d->latest ? json_object_get(versions, d->latest) : NULL);
 	json_object_set_new(doc, "readme", json_string(d->readme ? d->readme : ""));
 	return doc;
 }

@@ -3,6 +3,7 @@
 
 #include "core/crypto.h"
 #include "core/timeutil.h"
+#include "repo/groups.h"
 
 #include <string.h>
 
@@ -64,7 +65,10 @@ int ar_domain_create(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *
 		"isssi", out->id, owner, name, out->encryption_key, out->created_ms);
 	if (rc == AR_EEXISTS)
 		return ar_fail(err, AR_EEXISTS, "Domain %s already exists in account %s", name, owner);
-	return rc < 0 ? (int)rc : 0;
+	if (rc < 0)
+		return (int)rc;
+	/* Every domain has the root package group (repo/groups.h); it goes when the domain does. */
+	return ar_group_create_root(db, out->id, out->created_ms, err);
 }
 
 int ar_domain_get(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *a, const char *owner, const char *name,

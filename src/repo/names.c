@@ -169,6 +169,57 @@ int ar_check_user_name(const char *what, const char *s, struct ar_err *err)
 	return 0;
 }
 
+int ar_check_package_coord(const char *what, const char *s, struct ar_err *err)
+{
+	int rc = length_between(what, s, 1, 255, err);
+	if (rc)
+		return rc;
+	if (!ar_is_nonspace_utf8(s, strlen(s)) || strpbrk(s, "#/"))
+		return ar_fail(err, AR_EINVAL, "%s '%s' must not contain '#', '/', whitespace or control characters",
+			       what, s);
+	return 0;
+}
+
+int ar_check_asset_name(const char *what, const char *s, struct ar_err *err)
+{
+	int rc = length_between(what, s, 1, 255, err);
+	if (rc)
+		return rc;
+	if (!ar_is_printable_utf8(s, strlen(s)))
+		return ar_fail(err, AR_EINVAL, "%s must not contain control characters", what);
+	return 0;
+}
+
+int ar_check_revision(const char *what, const char *s, struct ar_err *err)
+{
+	int rc = length_between(what, s, 1, 50, err);
+	if (rc)
+		return rc;
+	if (!ar_is_nonspace_utf8(s, strlen(s)))
+		return ar_fail(err, AR_EINVAL, "%s must not contain whitespace", what);
+	return 0;
+}
+
+char *ar_package_name_normalize(struct ar_arena *a, const char *format, const char *name)
+{
+	bool pep503 = strcmp(format, "pypi") == 0;
+	bool lower = pep503 || strcmp(format, "nuget") == 0 || strcmp(format, "swift") == 0;
+	char *out = ar_strdup(a, name), *w = out;
+	for (const char *p = name; *p; p++) {
+		char c = *p;
+		if (pep503 && (c == '-' || c == '_' || c == '.')) {
+			while (p[1] == '-' || p[1] == '_' || p[1] == '.')
+				p++;
+			c = '-';
+		} else if (lower && c >= 'A' && c <= 'Z') {
+			c = (char)(c - 'A' + 'a');
+		}
+		*w++ = c;
+	}
+	*w = '\0';
+	return out;
+}
+
 static const char *const formats[] = {"npm", "pypi", "maven", "nuget", "generic", "ruby", "swift", "cargo", NULL};
 
 bool ar_format_valid(const char *format)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 /* Each returns 0 or AR_EINVAL with a message naming the field (what) and the rule broken. */
@@ -20,6 +21,18 @@ int ar_check_policy_document(const char *what, const char *s, struct ar_err *err
 int ar_check_policy_revision(const char *what, const char *s, struct ar_err *err);
 int ar_check_pagination_token(const char *what, const char *s, struct ar_err *err);
 int ar_check_user_name(const char *what, const char *s, struct ar_err *err);
+
+/* Package coordinates (PackageName, PackageNamespace, PackageVersion): 1..255 characters, no '#', '/',
+   whitespace or control characters. */
+int ar_check_package_coord(const char *what, const char *s, struct ar_err *err);
+/* AssetName: 1..255 printable characters (\P{C}+). */
+int ar_check_asset_name(const char *what, const char *s, struct ar_err *err);
+/* PackageVersionRevision: 1..50 characters, no whitespace. */
+int ar_check_revision(const char *what, const char *s, struct ar_err *err);
+
+/* A package name (or namespace) as the format stores and compares it: PEP 503 for pypi (lowercase,
+   runs of '-', '_', '.' become '-'), lowercase for nuget and swift, unchanged otherwise. Arena memory. */
+char *ar_package_name_normalize(struct ar_arena *a, const char *format, const char *name);
 
 /* The package formats CodeArtifact knows: npm pypi maven nuget generic ruby swift cargo. */
 bool ar_format_valid(const char *format);

@@ -1,7 +1,10 @@
 /* repo/tags.c - tags keyed by resource ARN */
 #include "repo/tags.h"
 
+#include "repo/cooldown.h"
 #include "repo/names.h"
+
+#include <string.h>
 
 int ar_tags_check(const json_t *tags, struct ar_err *err)
 {
@@ -18,6 +21,10 @@ int ar_tags_check(const json_t *tags, struct ar_err *err)
 			return ar_fail(err, AR_EINVAL, "tags[%zu] must have string key and value", i);
 		int rc = ar_check_tag_key("tag key", json_string_value(k), err);
 		if (rc || (rc = ar_check_tag_value("tag value", json_string_value(v), err)))
+			return rc;
+		int64_t seconds;
+		if (strcmp(json_string_value(k), AR_COOLDOWN_TAG) == 0 &&
+		    (rc = ar_cooldown_parse(&seconds, json_string_value(v), err)))
 			return rc;
 	}
 	return 0;

@@ -150,6 +150,16 @@ int ar_blob_remove(struct ar_blobs *b, const char *sha256_hex, struct ar_err *er
 	return b->drv->remove(b->self, sha256_hex, err);
 }
 
+int ar_blob_remove_stale(struct ar_blobs *b, const char *sha256_hex, int64_t cutoff_s, bool *removed, uint64_t *size,
+			 struct ar_err *err)
+{
+	*removed = false;
+	*size = 0;
+	if (!ar_blob_key_valid(sha256_hex))
+		return bad_key(err, sha256_hex);
+	return b->drv->remove_stale(b->self, sha256_hex, cutoff_s, removed, size, err);
+}
+
 int ar_blob_each(struct ar_blobs *b, int (*fn)(void *cls, const char *sha256_hex, int64_t mtime_s), void *cls,
 		 struct ar_err *err)
 {

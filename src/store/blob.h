@@ -15,12 +15,17 @@ struct ar_blob_driver {
 	int version; /* 1 */
 	const char *name;
 	/* Moves the finished temp file at tmp_path into place under sha256_hex durably; when the blob
-	   already exists the temp file is removed and 0 returned. */
+	   already exists the temp file is removed and 0 returned. Either way the blob's mtime becomes
+	   the time of the put: garbage collection spares blobs put recently (docs/internals/GC.md). */
 	int (*put_file)(void *self, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
 	/* Opens a blob for reading; AR_ENOTFOUND when absent. */
 	int (*open)(void *self, const char *sha256_hex, int *fd, uint64_t *size, struct ar_err *err);
 	/* Removes a blob; 0 also when it was already gone. */
 	int (*remove)(void *self, const char *sha256_hex, struct ar_err *err);
+	/* Removes a blob only if its mtime is before cutoff_s (garbage collection); *removed says whether
+	   it did, *size is the size it had. 0 also when it was already gone. */
+	int (*remove_stale)(void *self, const char *sha256_hex, int64_t cutoff_s, bool *removed, uint64_t *size,
+			    struct ar_err *err);
 	/* Calls fn for every stored blob (for garbage collection); stops when fn returns non-zero. */
 	int (*each)(void *self, int (*fn)(void *cls, const char *sha256_hex, int64_t mtime_s), void *cls,
 		    struct ar_err *err);
@@ -37,8 +42,8 @@ void ar_blobs_close(struct ar_blobs *b);
 const char *ar_blobs_tmp_dir(const struct ar_blobs *b);
 
 /* Publishes the fully written temp file tmp_path under sha256_hex (the caller hashed it): durable on
-   return, temp file gone. On error the temp file, if still there, is the caller's to remove.
-   AR_EINVAL for a bad key, AR_EUNAVAIL for a full disk, AR_ERROR otherwise. */
+   return, temp file gone, the blob's mtime now (also when it existed already). On error the temp file, if still there,
+   is the caller's to remove. AR_EINVAL for a bad key, AR_EUNAVAIL for a full disk, AR_ERROR otherwise. */
 int ar_blob_put_file(struct ar_blobs *b, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
 
 /* Writes len bytes to a temp file, fsyncs, and puts it; sha256_hex receives the key. */
@@ -48,6 +53,11 @@ int ar_blob_put_mem(struct ar_blobs *b, const void *data, size_t len, char sha25
 int ar_blob_open(struct ar_blobs *b, const char *sha256_hex, int *fd, uint64_t *size, struct ar_err *err);
 /* Removes a blob; 0 also when it was already gone. */
 int ar_blob_remove(struct ar_blobs *b, const char *sha256_hex, struct ar_err *err);
+/* Removes a blob only if its mtime (the time of its last put) is before cutoff_s; *removed says
+   whether it was removed, *size its size then. For garbage collection, which must hold the database
+   write lock and have seen no asset row referencing the blob (docs/internals/GC.md). */
+int ar_blob_remove_stale(struct ar_blobs *b, const char *sha256_hex, int64_t cutoff_s, bool *removed, uint64_t *size,
+			 struct ar_err *err);
 /* Calls fn for every stored blob with its mtime (for the sweeper), in no particular order; stops and
    returns fn's value when fn returns non-zero, else 0 (or an error opening the store). */
 int ar_blob_each(struct ar_blobs *b, int (*fn)(void *cls, const char *sha256_hex, int64_t mtime_s), void *cls,

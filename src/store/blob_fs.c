@@ -60,27 +60,31 @@ static int fs_put_file(void *self, const char *tmp_path, const char *key, struct
 {
 	struct fs *fs = self;
 	char rel[REL_LEN];
-	struct stat st;
 	if (!ar_blob_key_valid(key))
 		return ar_fail(err, AR_EINVAL, "blob store: invalid key");
 	rel_path(rel, key);
 
 	/* Content-addressed: an existing blob already holds these exact bytes (it was fsynced
 	   before it got its name). Two racing puts of the same blob may both rename; the second
-	   replaces identical bytes atomically, which readers cannot tell apart. */
-	if (fstatat(fs->root, rel, &st, 0) == 0) {
+	   replaces identical bytes atomically, which readers cannot tell apart. Touching it restarts
+	   the garbage collector's grace period; ENOENT means a sweep removed it just now, and ours
+	   takes its place below. */
+	if (utimensat(fs->root, rel, NULL, 0) == 0) {
 		if (unlink(tmp_path) < 0)
 			return ar_blob_fail_errno(err, errno, "unlink", tmp_path);
 		return 0;
 	}
 	if (errno != ENOENT)
-		return ar_blob_fail_errno(err, errno, "stat", rel);
+		return ar_blob_fail_errno(err, errno, "touch", rel);
 
 	int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return ar_blob_fail_errno(err, errno, "open", tmp_path);
 	int rc = 0;
-	if (fsync(fd) < 0)
+	/* The mtime of the put, not of the last write into the temp file: the grace period counts from here. */
+	if (futimens(fd, NULL) < 0)
+		rc = ar_blob_fail_errno(err, errno, "touch", tmp_path);
+	else if (fsync(fd) < 0)
 		rc = ar_blob_fail_errno(err, errno, "fsync", tmp_path);
 	close(fd);
 	if (rc < 0)
@@ -143,6 +147,28 @@ static int fs_remove(void *self, const char *key, struct ar_err *err)
 	   finds again. */
 	if (unlinkat(fs->root, rel, 0) < 0 && errno != ENOENT)
 		return ar_blob_fail_errno(err, errno, "unlink", rel);
+	return 0;
+}
+
+static int fs_remove_stale(void *self, const char *key, int64_t cutoff_s, bool *removed, uint64_t *size,
+			   struct ar_err *err)
+{
+	struct fs *fs = self;
+	char rel[REL_LEN];
+	struct stat st;
+	if (!ar_blob_key_valid(key))
+		return ar_fail(err, AR_EINVAL, "blob store: invalid key");
+	rel_path(rel, key);
+	if (fstatat(fs->root, rel, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : ar_blob_fail_errno(err, errno, "stat", rel);
+	/* A put touches the blob before it inserts the row that references it; one that touched it
+	   after the caller's check of references shows up here. */
+	if ((int64_t)st.st_mtim.tv_sec >= cutoff_s)
+		return 0;
+	if (unlinkat(fs->root, rel, 0) < 0)
+		return errno == ENOENT ? 0 : ar_blob_fail_errno(err, errno, "unlink", rel);
+	*removed = true;
+	*size = (uint64_t)st.st_size;
 	return 0;
 }
 
@@ -229,6 +255,7 @@ static const struct ar_blob_driver fs_driver = {
 	.put_file = fs_put_file,
 	.open = fs_open,
 	.remove = fs_remove,
+	.remove_stale = fs_remove_stale,
 	.each = fs_each,
 	.close = fs_close,
 };

@@ -124,6 +124,74 @@ static const struct ar_migration migrations[] = {
 	 "  tag TEXT NOT NULL,"
 	 "  version TEXT NOT NULL,"
 	 "  PRIMARY KEY (package_id, tag));"},
+	{4, "package groups and their allowed-repository lists",
+	 /* shape/format/ns/name are the parsed pattern (repo/groups.h); weak_ns/weak_name their weak
+	    forms, so the enforcement query can pick candidate groups by prefix. */
+	 "CREATE TABLE package_groups ("
+	 "  id BIGINT PRIMARY KEY,"
+	 "  domain_id BIGINT NOT NULL REFERENCES domains(id) ON DELETE CASCADE,"
+	 "  pattern TEXT NOT NULL,"
+	 "  parent_id BIGINT," /* NULL only for the root; kept by repo/groups.c, not by a foreign key */
+	 "  shape INTEGER NOT NULL,"
+	 "  format TEXT," /* NULL for the root */
+	 "  ns TEXT,"
+	 "  name TEXT,"
+	 "  weak_ns TEXT,"
+	 "  weak_name TEXT,"
+	 "  contact_info TEXT,"
+	 "  description TEXT,"
+	 "  created_ms BIGINT NOT NULL,"
+	 "  mode_publish TEXT NOT NULL," /* ALLOW | BLOCK | ALLOW_SPECIFIC_REPOSITORIES | INHERIT */
+	 "  mode_external TEXT NOT NULL,"
+	 "  mode_internal TEXT NOT NULL,"
+	 "  UNIQUE (domain_id, pattern));"
+	 "CREATE INDEX package_groups_by_format ON package_groups (domain_id, format);"
+	 "CREATE INDEX package_groups_by_parent ON package_groups (parent_id);"
+	 /* Kept by name, like upstreams: a deleted repository's name stays listed until removed. */
+	 "CREATE TABLE package_group_allowed_repos ("
+	 "  group_id BIGINT NOT NULL REFERENCES package_groups(id) ON DELETE CASCADE,"
+	 "  restriction TEXT NOT NULL," /* PUBLISH | EXTERNAL_UPSTREAM | INTERNAL_UPSTREAM */
+	 "  repository_name TEXT NOT NULL,"
+	 "  PRIMARY KEY (group_id, restriction, repository_name));"
+	 /* Every domain has the root group; domains created before this migration get theirs here. */
+	 "INSERT INTO package_groups (id, domain_id, pattern, parent_id, shape, created_ms, mode_publish,"
+	 "  mode_external, mode_internal)"
+	 "  SELECT id, id, '/*', NULL, 0, created_ms, 'ALLOW', 'ALLOW', 'ALLOW' FROM domains;"},
+	/* 3 is taken by work in flight on another branch. */
+	{5, "external-connection caches (upstream metadata and files)",
+	 /* Mutable metadata from an external connection, revalidated after a TTL; status 404 rows are
+	    negative answers. Keyed by the path below the connection's base URL, so neither the URL
+	    nor the credentials it may carry are stored. body_sha256 references a blob. */
+	 "CREATE TABLE upstream_metadata ("
+	 "  connection TEXT NOT NULL,"	       /* public:npmjs */
+	 "  path TEXT NOT NULL,"	       /* below the base URL, as sent */
+	 "  variant TEXT NOT NULL DEFAULT ''," /* the Accept header sent; '' for none */
+	 "  status INTEGER NOT NULL,"	       /* 200 | 404 */
+	 "  etag TEXT,"
+	 "  last_modified TEXT,"
+	 "  content_type TEXT,"
+	 "  body_sha256 TEXT," /* NULL for 404 */
+	 "  body_size BIGINT NOT NULL DEFAULT 0,"
+	 "  fetched_ms BIGINT NOT NULL," /* last time upstream sent or confirmed (304) this answer */
+	 "  PRIMARY KEY (connection, path, variant));"
+	 "CREATE INDEX upstream_metadata_by_sha256 ON upstream_metadata (body_sha256);"
+	 /* Immutable files fetched once through an external connection; sha256 references a blob. */
+	 "CREATE TABLE upstream_files ("
+	 "  connection TEXT NOT NULL,"
+	 "  path TEXT NOT NULL,"
+	 "  sha256 TEXT NOT NULL,"
+	 "  sha512 TEXT NOT NULL,"
+	 "  sha1 TEXT NOT NULL,"
+	 "  md5 TEXT NOT NULL,"
+	 "  size BIGINT NOT NULL,"
+	 "  content_type TEXT,"
+	 "  fetched_ms BIGINT NOT NULL,"
+	 "  PRIMARY KEY (connection, path));"
+	 "CREATE INDEX upstream_files_by_sha256 ON upstream_files (sha256);"},
+	{6, "index the PEP 658 metadata blobs that assets reference through attrs",
+	 /* A wheel's .metadata file is a blob named only in its asset's attrs; garbage collection must
+	    find such references by index (an expression index; a postgres driver would use ->>). */
+	 "CREATE INDEX assets_by_metadata_sha256 ON assets (json_extract(attrs, '$.metadata_sha256'));"},
 };
 
 const struct ar_migration *ar_schema_migrations(size_t *n)

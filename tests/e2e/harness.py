@@ -36,6 +36,11 @@ def wait_for(predicate, timeout=20.0, what="condition"):
         delay = min(delay * 2, 0.2)
 
 
+def sha256_hex(data):
+    import hashlib
+    return hashlib.sha256(data).hexdigest()
+
+
 class CommandError(Exception):
     def __init__(self, args, code, stdout, stderr):
         super().__init__(f"{' '.join(args)} exited {code}: {stderr.strip()}")
@@ -55,7 +60,11 @@ class Arca:
         self.extra_args = list(extra_args)
         self.env = env or {}
         self.proc = None
-        self.start()
+        try:
+            self.start()
+        except BaseException:
+            self.cleanup()  # a server that started but never became usable is still ours to stop
+            raise
 
     def start(self):
         self.log = open(self.log_path, "ab")
@@ -96,16 +105,37 @@ class Arca:
                 self.proc.wait()
                 raise AssertionError("arca serve did not exit within 30 s of SIGTERM")
         code = self.proc.returncode if self.proc else 0
-        self.log.close()
+        if getattr(self, "log", None):
+            self.log.close()
         if check and code != 0:
             raise AssertionError(f"arca serve exited {code}:\n{self.read_log()}")
         return code
 
     def cleanup(self):
+        """Stops the server (if still running) and removes its directory; safe to call twice."""
         try:
             self.stop(check=False)
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def blob_path(self, sha256):
+        """Where the filesystem blob store keeps the bytes with this SHA-256."""
+        return os.path.join(self.data, "blobs", sha256[:2], sha256[2:4], sha256)
+
+    def vm_hwm_kib(self):
+        """Peak resident memory of the server process (VmHWM, KiB)."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        raise AssertionError("no VmHWM in /proc status")
+
+    def write_file(self, name, data):
+        """Writes data to a file in this server's scratch directory; returns its path."""
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
 
     # --- clients ---------------------------------------------------------------------------
     def http(self, method, path, body=None, headers=None):
@@ -161,6 +191,18 @@ class Arca:
         p = self.run([ARCA_BIN, "admin", "--data", self.data, *args], dict(os.environ))
         return json.loads(p.stdout) if p.stdout.strip() else None
 
+    def sql(self, statement, params=()):
+        """Runs one SQL statement on the server's SQLite database and returns its rows. For fixtures
+        no API can create yet (e.g. package rows before the formats exist); WAL lets the server run on."""
+        import sqlite3
+        db = sqlite3.connect(os.path.join(self.data, "arca.db"), timeout=30)
+        try:
+            with db:
+                db.execute("PRAGMA foreign_keys=ON")
+                return db.execute(statement, params).fetchall()
+        finally:
+            db.close()
+
     def new_user(self, name, policy=None, account=None):
         """Creates a user (in the admin's account unless given) with an optional identity policy; returns keys."""
         account = account or self.account
@@ -180,6 +222,8 @@ class ArcaTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.arca = Arca(cls.server_args)
+        # Also when a subclass's setUpClass fails after this (tearDownClass does not run then).
+        cls.addClassCleanup(cls.arca.cleanup)
 
     @classmethod
     def tearDownClass(cls):

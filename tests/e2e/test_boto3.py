@@ -61,6 +61,44 @@ class Boto3(ArcaTestCase):
         ep = ca.get_repository_endpoint(domain="bt", repository="repo1", format="pypi")["repositoryEndpoint"]
         self.assertTrue(ep.endswith(f"/bt-{self.arca.account}/pypi/repo1/"))
 
+    def test_remaining_operations(self):
+        """Every other foundation operation once through boto3, with its response shape."""
+        ca = self.arca.client()
+        ca.create_domain(domain="bt2")
+        pol = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"codeartifact:Describe*","Resource":"*"}]}'
+        put = ca.put_domain_permissions_policy(domain="bt2", policyDocument=pol)["policy"]
+        self.assertEqual(ca.get_domain_permissions_policy(domain="bt2")["policy"]["revision"], put["revision"])
+        with self.assertRaises(ca.exceptions.ConflictException):
+            ca.delete_domain_permissions_policy(domain="bt2", policyRevision="other")
+        self.assertEqual(ca.delete_domain_permissions_policy(domain="bt2")["policy"]["document"], pol)
+
+        r = ca.create_repository(domain="bt2", repository="store", tags=[{"key": "k", "value": "v"}])["repository"]
+        self.assertEqual(ca.describe_repository(domain="bt2", repository="store")["repository"]["arn"], r["arn"])
+        ext = ca.associate_external_connection(domain="bt2", repository="store",
+                                               externalConnection="public:pypi")["repository"]
+        self.assertEqual(ext["externalConnections"][0]["packageFormat"], "pypi")
+        self.assertEqual(ca.disassociate_external_connection(domain="bt2", repository="store",
+                                                             externalConnection="public:pypi")
+                         ["repository"]["externalConnections"], [])
+        rp = ca.put_repository_permissions_policy(domain="bt2", repository="store", policyDocument=pol)["policy"]
+        self.assertEqual(rp["resourceArn"], r["arn"])
+        self.assertEqual(ca.get_repository_permissions_policy(domain="bt2", repository="store")["policy"]["document"],
+                         pol)
+        ca.delete_repository_permissions_policy(domain="bt2", repository="store", policyRevision=rp["revision"])
+        with self.assertRaises(ca.exceptions.ResourceNotFoundException):
+            ca.get_repository_permissions_policy(domain="bt2", repository="store")
+        ca.tag_resource(resourceArn=r["arn"], tags=[{"key": "k2", "value": "v2"}])
+        self.assertEqual(len(ca.list_tags_for_resource(resourceArn=r["arn"])["tags"]), 2)
+        names = [x["name"] for p in ca.get_paginator("list_repositories").paginate() for x in p["repositories"]]
+        self.assertIn("store", names)
+        with self.assertRaises(ca.exceptions.ConflictException):
+            ca.delete_domain(domain="bt2")
+        self.assertEqual(ca.delete_repository(domain="bt2", repository="store")["repository"]["name"], "store")
+        self.assertEqual(ca.list_repositories_in_domain(domain="bt2")["repositories"], [])
+        self.assertEqual(ca.delete_domain(domain="bt2")["domain"]["status"], "Deleted")
+        with self.assertRaises(ca.exceptions.ResourceNotFoundException):
+            ca.describe_domain(domain="bt2")
+
 
 if __name__ == "__main__":
     main()

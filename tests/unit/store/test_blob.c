@@ -260,6 +260,52 @@ static void test_remove(void **state)
 	read_back(f->b, key, "abc", 3);
 }
 
+/* Sets a blob's mtime seconds_ago into the past. */
+static void age_blob(struct fixture *f, const char *key, int seconds_ago)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%.2s/%.2s/%s", f->blobs, key, key + 2, key);
+	struct timespec t[2] = {{.tv_sec = time(NULL) - seconds_ago}, {.tv_sec = time(NULL) - seconds_ago}};
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+static int64_t blob_mtime(struct fixture *f, const char *key)
+{
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%.2s/%.2s/%s", f->blobs, key, key + 2, key);
+	assert_int_equal(stat(path, &st), 0);
+	return (int64_t)st.st_mtim.tv_sec;
+}
+
+/* The garbage collector's grace period counts from the last put, also of bytes already stored. */
+static void test_put_refreshes_mtime_and_remove_stale(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_err err = {0};
+	char key[65];
+	bool removed = true;
+	uint64_t size = 1;
+	assert_int_equal(ar_blob_put_mem(f->b, "abc", 3, key, &err), 0);
+	age_blob(f, key, 7200);
+	assert_true(blob_mtime(f, key) <= time(NULL) - 7200);
+	assert_int_equal(ar_blob_put_mem(f->b, "abc", 3, key, &err), 0);
+	assert_true(blob_mtime(f, key) >= time(NULL) - 60);
+
+	/* Newer than the cutoff: kept. */
+	assert_int_equal(ar_blob_remove_stale(f->b, key, time(NULL) - 3600, &removed, &size, &err), 0);
+	assert_false(removed);
+	read_back(f->b, key, "abc", 3);
+	/* Older: removed, with its size reported; gone already: nothing to do. */
+	age_blob(f, key, 7200);
+	assert_int_equal(ar_blob_remove_stale(f->b, key, time(NULL) - 3600, &removed, &size, &err), 0);
+	assert_true(removed);
+	assert_int_equal(size, 3);
+	assert_int_equal(ar_blob_remove_stale(f->b, key, time(NULL), &removed, &size, &err), 0);
+	assert_false(removed);
+	assert_int_equal(ar_blob_remove_stale(f->b, "../etc", 0, &removed, &size, &err), AR_EINVAL);
+}
+
 struct seen {
 	char keys[16][65];
 	int64_t mtimes[16];
@@ -436,6 +482,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_refreshes_mtime_and_remove_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_lists_exactly_the_blobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_cleans_temp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_tmp_dir, setup, teardown),

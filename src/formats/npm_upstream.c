@@ -1,0 +1,443 @@
+/* formats/npm_upstream.c - npm through upstream repositories and the public:npmjs external connection */
+#include "formats/npm_int.h"
+
+#include "core/json.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "formats/npm_pkg.h"
+#include "formats/semver.h"
+#include "repo/cooldown.h"
+#include "repo/groups.h"
+#include "repo/ingest.h"
+#include "repo/resolve.h"
+#include "upstream/upstream.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The rules (search order, origin controls, retention, cooldown) are in docs/internals/UPSTREAM.md. */
+
+bool npm_searches_upstream(const struct ar_dp *dp)
+{
+	return dp->repo.n_upstreams > 0 || dp->repo.n_externals > 0;
+}
+
+/* What one request learned about the search order for a package. */
+struct search {
+	const struct ar_repository **order;
+	size_t n;
+	struct ar_package *pkgs;	    /* pkgs[i].id == 0: order[i] does not have the package */
+	bool internal_ok;		    /* INTERNAL_UPSTREAM allows the package into dp->repo */
+	const struct ar_repository *holder; /* holds the npm external connection and may use it, or NULL */
+	size_t holder_i;
+	const char *connection;
+	int64_t cooldown_s;
+};
+
+static int load_search(struct search *s, struct ar_dp *dp, const struct npm_target *t, struct ar_err *err)
+{
+	memset(s, 0, sizeof *s);
+	int rc = ar_resolve_order(&s->order, &s->n, dp->db, dp->a, &dp->domain, &dp->repo, true, err);
+	if (rc)
+		return rc;
+	s->pkgs = ar_alloc_array(dp->a, s->n + 1, sizeof *s->pkgs);
+	struct ar_pkg_key key = {.format = "npm", .ns = t->ns ? t->ns : "", .name = t->name};
+	for (size_t i = 0; i < s->n; i++) {
+		rc = ar_pkg_get(&s->pkgs[i], dp->db, dp->a, s->order[i]->id, &key, err);
+		if (rc == AR_ENOTFOUND)
+			s->pkgs[i].id = 0;
+		else if (rc)
+			return rc;
+	}
+	struct ar_err why = {0};
+	s->internal_ok = ar_group_check_origin(dp->db, dp->a, dp->domain.id, "npm", t->ns, t->name,
+					       AR_ORIGIN_INTERNAL_UPSTREAM, dp->repo.name, &why) == 0;
+	const struct ar_repository *holder = ar_resolve_external(s->order, s->n, "npm", &s->connection);
+	if (!holder)
+		return 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->order[i] == holder)
+			s->holder_i = i;
+	if (s->holder_i > 0 && !s->internal_ok)
+		return 0;
+	if (s->pkgs[s->holder_i].id && strcmp(s->pkgs[s->holder_i].origin_upstream, "ALLOW") != 0)
+		return 0;
+	if (ar_group_check_origin(dp->db, dp->a, dp->domain.id, "npm", t->ns, t->name, AR_ORIGIN_EXTERNAL_UPSTREAM,
+				  holder->name, &why) != 0) {
+		ar_debug("npm: %s not taken from %s: %s", t->full, s->connection, why.msg);
+		return 0;
+	}
+	s->holder = holder;
+	return ar_cooldown_seconds(&s->cooldown_s, dp->db, dp->a, dp->ctx->cfg->region, &dp->domain, holder, "npm",
+				   t->ns ? t->ns : "", t->name, err);
+}
+
+/* The npm name as a path below the registry URL: '/' of a scoped name encoded. */
+static const char *upstream_path(struct ar_arena *a, const struct npm_target *t)
+{
+	return t->ns ? ar_printf(a, "@%s%%2f%s", t->ns, t->name) : t->name;
+}
+
+/* "2024-01-02T03:04:05.678Z" -> epoch ms; -1 when it is not such a time. */
+static int64_t parse_iso(const char *s)
+{
+	struct tm tm = {0};
+	int ms = 0;
+	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+			 &tm.tm_sec) != 6)
+		return -1;
+	const char *dot = strchr(s, '.');
+	if (dot)
+		ms = (int)(strtol(dot + 1, NULL, 10) % 1000);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* The upstream packument: 0 with *doc (arena-owned) or NULL when upstream has no such package;
+   AR_EUNAVAIL etc. when it cannot be had. Sets the stale header when answering from a stale copy. */
+static int fetch_packument(json_t **doc, struct ar_dp *dp, const struct search *s, const struct npm_target *t,
+			   struct ar_err *err)
+{
+	struct ar_upstream_meta meta;
+	struct ar_upstream_req req = {
+		.connection = s->connection, .path = upstream_path(dp->a, t), .accept = "application/json"};
+	*doc = NULL;
+	int rc = ar_upstream_get_meta(dp->ctx->upstream, &dp->db, &meta, &req, err);
+	if (rc == AR_ENOTFOUND)
+		return 0;
+	if (rc)
+		return rc;
+	if (meta.is_stale) {
+		char value[256];
+		ar_upstream_stale_header(value, sizeof value, &meta);
+		ar_resp_header(dp->req, AR_UPSTREAM_STALE_HEADER, value);
+	}
+	char *data;
+	size_t len;
+	if ((rc = ar_upstream_read_body(dp->ctx->upstream, &meta, dp->a, &data, &len, err)))
+		return rc;
+	if (ar_json_parse_object(doc, dp->a, data, len, err) != 0)
+		return ar_fail(err, AR_EUNAVAIL, "the packument of %s from %s is not a JSON object", t->full,
+			       s->connection);
+	return 0;
+}
+
+/* Whether an upstream version is old enough (or no cooldown applies); *available_ms when not. */
+static bool old_enough(const struct search *s, json_t *up, const char *version, int64_t *available_ms)
+{
+	if (s->cooldown_s <= 0)
+		return true;
+	int64_t published = parse_iso(ar_json_str(json_object_get(up, "time"), version));
+	if (published < 0)
+		return false; /* no publish time: cannot prove its age */
+	*available_ms = published + s->cooldown_s * 1000;
+	return *available_ms <= ar_now_ms();
+}
+
+static int send_unavailable(struct ar_dp *dp, const struct npm_target *t, int rc, const struct ar_err *err)
+{
+	ar_warn("npm: %s from upstream of %s/%s: %s", t->full, dp->domain.name, dp->repo.name, err->msg);
+	if (rc == AR_ERROR)
+		return ar_dp_fail(dp, rc, err);
+	return ar_dp_error(dp, 502, "upstream unavailable: %s cannot be fetched and nothing is cached: %s", t->full,
+			   err->msg);
+}
+
+int npm_upstream_packument(struct ar_dp *dp, const struct npm_target *t, bool abbreviated)
+{
+	struct search s;
+	struct ar_err err = {0};
+	int rc = load_search(&s, dp, t, &err);
+	if (rc)
+		return ar_dp_fail(dp, rc, &err);
+	/* Published here (dependency-confusion protection) or upstream=BLOCK: only what R holds. */
+	if (s.pkgs[0].id && strcmp(s.pkgs[0].origin_upstream, "ALLOW") != 0)
+		return npm_send_packument(dp, &s.pkgs[0], abbreviated);
+	json_t *up = NULL;
+	int up_rc = s.holder ? fetch_packument(&up, dp, &s, t, &err) : 0;
+
+	json_t *doc = ar_json_own(dp->a, json_object()), *versions = json_object(), *tags = json_object();
+	json_t *times = json_object();
+	const char *readme = NULL;
+	int64_t modified = 0;
+	bool any_local = false;
+	for (size_t i = 0; i < s.n; i++) {
+		struct npm_doc d;
+		if (!s.pkgs[i].id || (i > 0 && !s.internal_ok))
+			continue;
+		if ((rc = npm_doc_load(&d, dp->db, dp->a, &s.pkgs[i], &err))) {
+			json_decref(versions);
+			json_decref(tags);
+			json_decref(times);
+			return ar_dp_fail(dp, rc, &err);
+		}
+		any_local = true;
+		if (s.pkgs[i].updated_ms > modified)
+			modified = s.pkgs[i].updated_ms;
+		for (size_t j = 0; j < d.n_v; j++) {
+			const struct ar_npm_entry *e = &d.v[j];
+			if (!ar_status_listed(e->status) || json_object_get(versions, e->version))
+				continue;
+			json_object_set_new(versions, e->version,
+					    npm_render_manifest(&d, e, dp->base_url, abbreviated, dp->a));
+			char iso[25];
+			ar_iso8601_ms(iso, e->published_ms);
+			json_object_set_new(times, e->version, json_string(iso));
+		}
+		for (size_t j = 0; j < d.n_tags; j++)
+			if (!json_object_get(tags, d.tags[j].tag))
+				json_object_set_new(tags, d.tags[j].tag, json_string(d.tags[j].version));
+		if (!readme)
+			readme = d.readme;
+	}
+	if (up_rc && !any_local) {
+		json_decref(versions);
+		json_decref(tags);
+		json_decref(times);
+		return send_unavailable(dp, t, up_rc, &err);
+	}
+	if (up_rc)
+		ar_resp_header(dp->req, "X-Arca-Upstream", "unavailable");
+	json_t *up_versions = up ? json_object_get(up, "versions") : NULL;
+	const char *v;
+	json_t *m;
+	json_object_foreach(up_versions, v, m)
+	{
+		int64_t available;
+		if (!json_is_object(m) || json_object_get(versions, v) || !old_enough(&s, up, v, &available))
+			continue;
+		json_t *copy = json_deep_copy(m);
+		json_t *dist = json_object_get(copy, "dist");
+		if (json_is_object(dist))
+			json_object_set_new(dist, "tarball",
+					    json_sprintf("%s%s/-/%s", dp->base_url, t->full,
+							 ar_npm_tarball_filename(dp->a, t->full, v)));
+		json_object_set_new(versions, v, abbreviated ? npm_abbreviate(copy) : copy);
+		const char *when = ar_json_str(json_object_get(up, "time"), v);
+		if (when)
+			json_object_set_new(times, v, json_string(when));
+	}
+	const char *tag;
+	json_t *tv;
+	json_object_foreach(json_object_get(up, "dist-tags"), tag, tv)
+	{
+		if (json_is_string(tv) && json_object_get(versions, json_string_value(tv)))
+			json_object_set(tags, tag, tv); /* upstream's tag wins on conflict */
+	}
+	/* A tag naming a version left out (cooldown, unlisted) goes; latest falls back to the newest. */
+	void *iter_tmp;
+	json_object_foreach_safe(tags, iter_tmp, tag, tv)
+	{
+		if (!json_object_get(versions, json_string_value(tv)))
+			json_object_del(tags, tag);
+	}
+	if (!json_object_get(tags, "latest") && json_object_size(versions) > 0) {
+		const char **list = ar_alloc_array(dp->a, json_object_size(versions), sizeof *list);
+		size_t n = 0;
+		json_object_foreach(versions, v, m) list[n++] = v;
+		ptrdiff_t best = ar_semver_max_stable(list, n);
+		json_object_set_new(tags, "latest", json_string(list[best >= 0 ? best : (ptrdiff_t)n - 1]));
+	}
+	if (json_object_size(versions) == 0) {
+		json_decref(versions);
+		json_decref(tags);
+		json_decref(times);
+		return ar_dp_error(dp, 404, "Not found: %s is not in repository %s or its upstreams", t->full,
+				   dp->repo.name);
+	}
+
+	if (!abbreviated) {
+		json_object_set_new(doc, "_id", json_string(t->full));
+		if (s.pkgs[0].id)
+			json_object_set_new(doc, "_rev", json_string(npm_rev(dp->a, &s.pkgs[0])));
+	}
+	json_object_set_new(doc, "name", json_string(t->full));
+	json_object_set_new(doc, "dist-tags", tags);
+	json_object_set_new(doc, "versions", versions);
+	const char *up_modified = ar_json_str(json_object_get(up, "time"), "modified");
+	char iso[25];
+	ar_iso8601_ms(iso, modified ? modified : ar_now_ms());
+	if (abbreviated) {
+		json_object_set_new(doc, "modified", json_string(up_modified ? up_modified : iso));
+		json_decref(times);
+	} else {
+		json_object_set_new(times, "modified", json_string(up_modified ? up_modified : iso));
+		json_object_set_new(doc, "time", times);
+		npm_hoist(doc, json_object_get(versions, json_string_value(json_object_get(tags, "latest"))));
+		const char *up_readme = ar_json_str(up, "readme");
+		json_object_set_new(doc, "readme", json_string(readme ? readme : up_readme ? up_readme : ""));
+	}
+	size_t len;
+	char *body = ar_json_dump(dp->a, doc, &len);
+	unsigned char digest[32];
+	char etag[40];
+	ar_sha256(digest, body, len);
+	ar_hex(etag, digest, 16);
+	if (abbreviated)
+		memcpy(etag + 32, "-u", 3);
+	ar_resp_header(dp->req, "Vary", "Accept, Accept-Encoding");
+	ar_resp_header(dp->req, "Cache-Control", "no-cache");
+	if (ar_resp_not_modified(dp->req, etag))
+		return 304;
+	ar_resp_data(dp->req, 200, abbreviated ? NPM_CORGI : "application/json", body, len);
+	return 200;
+}
+
+/* ---- tarballs ---- */
+
+static int send_retained(struct ar_dp *dp, const struct npm_target *t, const char *version)
+{
+	enum ar_vstatus status;
+	struct ar_asset asset;
+	struct ar_err err = {0};
+	int rc = ar_npm_index_tarball(&status, &asset, dp->db, dp->a, dp->repo.id, t->ns, t->name, version, &err);
+	if (rc)
+		return ar_dp_fail(dp, rc, &err);
+	if (!ar_status_downloadable(status))
+		return ar_dp_error(dp, 404, "Not found: %s@%s is %s and cannot be downloaded", t->full, version,
+				   ar_status_name(status));
+	return ar_dp_send_asset(dp, &asset, "application/octet-stream");
+}
+
+/* Retains version (held by from_pkg in another repository) into dp->repo in one write transaction. */
+static int retain(struct ar_dp *dp, const struct ar_package *from_pkg, const char *version, struct ar_err *err)
+{
+	struct ar_version from, out;
+	int rc = ar_dbc_begin(dp->db, true, err);
+	if (rc)
+		return rc;
+	if ((rc = ar_version_get(&from, dp->db, dp->a, from_pkg->id, version, err)) == 0)
+		rc = ar_retain_version(&out, dp->db, dp->a, &dp->repo, from_pkg, &from,
+				       strcmp(from.origin_type, "EXTERNAL") == 0, err);
+	if (rc == 0)
+		rc = ar_pkg_touch(dp->db, out.package_id, err);
+	if (rc) {
+		ar_dbc_rollback(dp->db);
+		return rc;
+	}
+	if ((rc = ar_dbc_commit(dp->db, err)))
+		return rc;
+	npm_cache_forget(dp, out.package_id);
+	return 0;
+}
+
+/* The stored manifest of an upstream version: no readme, no tarball URL (rendered per request). */
+static const char *stored_manifest(struct ar_arena *a, json_t *m)
+{
+	json_t *c = json_deep_copy(m);
+	json_object_del(c, "readme");
+	json_t *dist = json_object_get(c, "dist");
+	if (json_is_object(dist))
+		json_object_del(dist, "tarball");
+	char *s = ar_json_dump(a, c, NULL);
+	json_decref(c);
+	return s;
+}
+
+static int from_external(struct ar_dp *dp, const struct search *s, const struct npm_target *t, const char *version)
+{
+	struct ar_err err = {0};
+	json_t *up;
+	int rc = fetch_packument(&up, dp, s, t, &err);
+	if (rc)
+		return send_unavailable(dp, t, rc, &err);
+	json_t *m = up ? json_object_get(json_object_get(up, "versions"), version) : NULL;
+	if (!json_is_object(m))
+		return ar_dp_error(dp, 404, "Not found: %s@%s is not in repository %s or its upstreams", t->full,
+				   version, dp->repo.name);
+	int64_t available = 0;
+	if (!old_enough(s, up, version, &available)) {
+		char when[25];
+		ar_iso8601_ms(when, available);
+		return ar_dp_error(dp, 403,
+				   "%s@%s is younger than the minimum release age (%s) of repository %s: "
+				   "available from %s",
+				   t->full, version, AR_COOLDOWN_TAG, s->holder->name, available ? when : "unknown");
+	}
+	json_t *dist = json_object_get(m, "dist");
+	const char *digest = ar_json_str(dist, "integrity");
+	if (!digest)
+		digest = ar_json_str(dist, "shasum");
+	struct ar_upstream_file file;
+	struct ar_upstream_req req = {
+		.connection = s->connection,
+		.path = ar_printf(dp->a, "%s/-/%s", t->full, t->arg),
+		.digest = digest,
+	};
+	if ((rc = ar_upstream_fetch_file(dp->ctx->upstream, &dp->db, &file, &req, &err))) {
+		if (rc == AR_ENOTFOUND)
+			return ar_dp_error(dp, 404, "Not found: %s upstream has no %s", s->connection, t->arg);
+		if (rc == AR_EINVAL)
+			return ar_dp_error(dp, 502, "upstream %s sent %s with the wrong digest: %s", s->connection,
+					   t->arg, err.msg);
+		return send_unavailable(dp, t, rc, &err);
+	}
+
+	const char *license = ar_json_str(m, "license");
+	struct ar_asset_in asset = {
+		.name = AR_NPM_ASSET, .hashes = file.hashes, .content_type = "application/octet-stream"};
+	struct ar_publish_in in = {
+		.key = {.format = "npm", .ns = t->ns ? t->ns : "", .name = t->name},
+		.display_name = t->full,
+		.version = version,
+		.summary = ar_json_str(m, "description"),
+		.home_page = ar_json_str(m, "homepage"),
+		.licenses = license ? ar_printf(dp->a, "[{\"name\":%s}]",
+						ar_json_dump(dp->a, json_object_get(m, "license"), NULL))
+				    : NULL,
+		.attrs = stored_manifest(dp->a, m),
+		.assets = &asset,
+		.n_assets = 1,
+	};
+	struct ar_version held;
+	struct ar_package held_pkg;
+	if ((rc = ar_dbc_begin(dp->db, true, &err)))
+		return ar_dp_fail(dp, rc, &err);
+	rc = ar_ingest_external(&held, &held_pkg, dp->db, dp->a, s->holder, &in, s->connection, &err);
+	if (rc) {
+		ar_dbc_rollback(dp->db);
+		return rc == AR_EDENIED ? ar_dp_error(dp, 404, "Not found: %s", err.msg) : ar_dp_fail(dp, rc, &err);
+	}
+	if ((rc = ar_dbc_commit(dp->db, &err)))
+		return ar_dp_fail(dp, rc, &err);
+	npm_cache_forget(dp, held_pkg.id);
+	ar_info("npm: %s@%s fetched from %s into %s/%s", t->full, version, s->connection, dp->domain.name,
+		s->holder->name);
+	if (s->holder != s->order[0] && (rc = retain(dp, &held_pkg, version, &err)))
+		return rc == AR_EDENIED ? ar_dp_error(dp, 404, "Not found: %s", err.msg) : ar_dp_fail(dp, rc, &err);
+	return send_retained(dp, t, version);
+}
+
+int npm_upstream_tarball(struct ar_dp *dp, const struct npm_target *t, const char *version)
+{
+	struct search s;
+	struct ar_err err = {0};
+	int rc = load_search(&s, dp, t, &err);
+	if (rc)
+		return ar_dp_fail(dp, rc, &err);
+	if (s.pkgs[0].id && strcmp(s.pkgs[0].origin_upstream, "ALLOW") != 0)
+		return ar_dp_error(dp, 404, "Not found: %s@%s has no tarball in repository %s", t->full, version,
+				   dp->repo.name);
+	for (size_t i = 1; s.internal_ok && i < s.n; i++) {
+		enum ar_vstatus status;
+		struct ar_asset asset;
+		if (!s.pkgs[i].id)
+			continue;
+		rc = ar_npm_index_tarball(&status, &asset, dp->db, dp->a, s.order[i]->id, t->ns, t->name, version,
+					  &err);
+		if (rc == AR_ENOTFOUND || (rc == 0 && !ar_status_downloadable(status)))
+			continue;
+		if (rc)
+			return ar_dp_fail(dp, rc, &err);
+		if ((rc = retain(dp, &s.pkgs[i], version, &err)))
+			return rc == AR_EDENIED ? ar_dp_error(dp, 404, "Not found: %s", err.msg)
+						: ar_dp_fail(dp, rc, &err);
+		return send_retained(dp, t, version);
+	}
+	if (!s.holder)
+		return ar_dp_error(dp, 404, "Not found: %s@%s has no tarball in repository %s or its upstreams",
+				   t->full, version, dp->repo.name);
+	return from_external(dp, &s, t, version);
+}

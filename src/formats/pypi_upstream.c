@@ -1,0 +1,577 @@
+/* formats/pypi_upstream.c - PyPI through upstream repositories and the public:pypi external connection */
+#include "formats/pypi_int.h"
+
+#include "core/crypto.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/timeutil.h"
+#include "formats/pypi_dist.h"
+#include "repo/cooldown.h"
+#include "repo/groups.h"
+#include "repo/resolve.h"
+#include "upstream/upstream.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#define ACCEPT_JSON	"application/vnd.pypi.simple.v1+json"
+#define MAX_PAGE_BYTES	(256u << 20)
+#define FILE_CACHE_CTRL "private, max-age=31536000, immutable"
+
+/* A file the upstream page lists. */
+struct up_file {
+	const char *filename, *version; /* version normalized */
+	const char *path;		/* below the connection's base URL */
+	const char *sha256, *requires_python, *metadata_sha256;
+	bool is_yanked;
+	int64_t size, upload_ms; /* upload_ms 0 when upstream did not say (PEP 700) */
+};
+
+/* What a request resolves through: the repositories searched (stopping after the first whose package
+   has upstream=BLOCK) with their package, and the external connection when it may be used. */
+struct chain {
+	const struct ar_repository **repos;
+	struct ar_package **pkgs; /* NULL where the repository has no such package */
+	size_t n;
+	const struct ar_repository *holder; /* holds the connection; NULL when none applies */
+	const char *connection;
+	int64_t cooldown_s;
+};
+
+static int load_chain(struct chain *c, struct ar_dp *dp, const char *norm, struct ar_err *err)
+{
+	const struct ar_repository **order;
+	size_t n;
+	memset(c, 0, sizeof *c);
+	int rc = ar_resolve_order(&order, &n, dp->db, dp->a, &dp->domain, &dp->repo, true, err);
+	if (rc)
+		return rc;
+	c->repos = order;
+	c->pkgs = ar_alloc_array(dp->a, n ? n : 1, sizeof *c->pkgs);
+	struct ar_pkg_key k = {.format = "pypi", .ns = "", .name = norm};
+	bool blocked = false;
+	for (size_t i = 0; i < n && !blocked; i++) {
+		struct ar_package *p = ar_alloc(dp->a, sizeof *p);
+		rc = ar_pkg_get(p, dp->db, dp->a, order[i]->id, &k, err);
+		if (rc && rc != AR_ENOTFOUND)
+			return rc;
+		c->pkgs[i] = rc == 0 ? p : NULL;
+		c->n = i + 1;
+		/* upstream=BLOCK (a name published here): nothing behind this repository is consulted, so a
+		   public project of the same name can never shadow it (dependency confusion, ref 4.5). */
+		blocked = c->pkgs[i] && strcmp(c->pkgs[i]->origin_upstream, "ALLOW") != 0;
+	}
+	if (blocked)
+		return 0;
+	const char *conn;
+	const struct ar_repository *holder = ar_resolve_external(order, c->n, "pypi", &conn);
+	if (!holder)
+		return 0;
+	struct ar_err gerr = {0};
+	rc = ar_group_check_origin(dp->db, dp->a, dp->domain.id, "pypi", "", norm, AR_ORIGIN_EXTERNAL_UPSTREAM,
+				   holder->name, &gerr);
+	if (rc == AR_EDENIED)
+		return 0;
+	if (rc) {
+		*err = gerr;
+		return rc;
+	}
+	c->holder = holder;
+	c->connection = conn;
+	return ar_cooldown_seconds(&c->cooldown_s, dp->db, dp->a, dp->ctx->cfg->region, &dp->domain, holder, "pypi", "",
+				   norm, err);
+}
+
+/* --- the upstream page --- */
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* PEP 700 "2024-01-02T03:04:05.123456Z" (fraction optional) in epoch ms; 0 when unreadable. */
+static int64_t parse_time(const char *s)
+{
+	struct tm tm = {0};
+	if (!s)
+		return 0;
+	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return 0;
+	int64_t ms = (int64_t)timegm(&tm) * 1000;
+	if (*end == '.') {
+		int scale = 100;
+		for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
+			ms += (*end - '0') * scale;
+	}
+	return ms;
+}
+
+/* The base URL without scheme and credentials ("host:port/path/"). */
+static const char *strip_scheme(struct ar_arena *a, const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	const char *slash = strchr(p, '/'), *at = strchr(p, '@');
+	if (at && (!slash || at < slash))
+		p = at + 1;
+	return ar_strdup(a, p);
+}
+
+/* The path below the connection's base URL of a file URL from the page at simple/{norm}/, or NULL
+   when it points elsewhere (another host: outside the engine's reach, refused). */
+static const char *upstream_path(struct ar_arena *a, const char *base, const char *norm, const char *url)
+{
+	size_t ulen = strcspn(url, "#");
+	const char *u = ar_strndup(a, url, ulen);
+	const char *b = strip_scheme(a, base);
+	size_t blen = strlen(b);
+	if (blen == 0 || b[blen - 1] != '/')
+		b = ar_printf(a, "%s/", b), blen++;
+	if (strstr(u, "://")) {
+		const char *s = strip_scheme(a, u);
+		return strncmp(s, b, blen) == 0 ? ar_strdup(a, s + blen) : NULL;
+	}
+	if (u[0] == '/') {
+		const char *host_end = strchr(b, '/');
+		const char *bpath = host_end;
+		size_t plen = strlen(bpath);
+		return strncmp(u, bpath, plen) == 0 ? ar_strdup(a, u + plen) : NULL;
+	}
+	/* Relative to simple/{norm}/: resolve "." and ".." against that directory. */
+	const char **segs = ar_alloc_array(a, 64, sizeof *segs);
+	size_t n = 0;
+	segs[n++] = "simple";
+	segs[n++] = norm;
+	const char *p = u;
+	while (*p) {
+		size_t len = strcspn(p, "/");
+		if (len == 2 && strncmp(p, "..", 2) == 0) {
+			if (n == 0)
+				return NULL;
+			n--;
+		} else if (!(len == 1 && p[0] == '.') && len > 0) {
+			if (n == 64)
+				return NULL;
+			segs[n++] = ar_strndup(a, p, len);
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	struct ar_buf out;
+	ar_buf_init(&out, 8192);
+	for (size_t i = 0; i < n; i++)
+		if ((i && ar_buf_addch(&out, '/')) || ar_buf_adds(&out, segs[i])) {
+			ar_buf_release(&out);
+			return NULL;
+		}
+	const char *r = ar_strdup(a, out.ptr ? out.ptr : "");
+	ar_buf_release(&out);
+	return r;
+}
+
+/* Parses a PEP 691 JSON page into the files that can be served (a sha256, a parsable filename of
+   this project, a URL below the base). */
+static int parse_page(struct up_file **out, size_t *n, struct ar_dp *dp, const char *connection, const char *norm,
+		      const char *body, size_t len, struct ar_err *err)
+{
+	const char *base;
+	int rc = ar_upstream_base_url(&base, dp->ctx->cfg, connection, err);
+	if (rc)
+		return rc;
+	json_error_t jerr;
+	json_t *doc = json_loadb(body, len, 0, &jerr);
+	json_t *files = doc ? json_object_get(doc, "files") : NULL;
+	if (!json_is_array(files)) {
+		json_decref(doc);
+		return ar_fail(err, AR_EUNAVAIL, "the %s page of %s is not a PEP 691 JSON project page", connection,
+			       norm);
+	}
+	size_t cap = json_array_size(files);
+	*out = ar_alloc_array(dp->a, cap ? cap : 1, sizeof **out);
+	*n = 0;
+	size_t i;
+	json_t *f;
+	json_array_foreach(files, i, f)
+	{
+		const char *filename = jstr(f, "filename"), *url = jstr(f, "url");
+		const char *sha = jstr(json_object_get(f, "hashes"), "sha256");
+		struct ar_pypi_file pf;
+		struct ar_err ferr = {0};
+		if (!filename || !url || !sha || !ar_blob_key_valid(sha) ||
+		    ar_pypi_parse_filename(&pf, dp->a, filename, &ferr) != 0 ||
+		    strcmp(ar_pypi_normalize(dp->a, pf.name), norm) != 0)
+			continue;
+		const char *path = upstream_path(dp->a, base, norm, url);
+		if (!path)
+			continue;
+		json_t *md = json_object_get(f, "core-metadata");
+		if (!md)
+			md = json_object_get(f, "dist-info-metadata");
+		const char *md_sha = json_is_object(md) ? jstr(md, "sha256") : NULL;
+		json_t *yanked = json_object_get(f, "yanked");
+		json_t *size = json_object_get(f, "size");
+		const char *rp = jstr(f, "requires-python");
+		(*out)[(*n)++] = (struct up_file){
+			.filename = ar_strdup(dp->a, filename),
+			.version = ar_pypi_version_normalize(dp->a, pf.version),
+			.path = path,
+			.sha256 = ar_strdup(dp->a, sha),
+			.requires_python = rp && *rp ? ar_strdup(dp->a, rp) : NULL,
+			.metadata_sha256 = md_sha && ar_blob_key_valid(md_sha) ? ar_strdup(dp->a, md_sha) : NULL,
+			.is_yanked = json_is_true(yanked) || json_is_string(yanked),
+			.size = json_is_integer(size) ? json_integer_value(size) : 0,
+			.upload_ms = parse_time(jstr(f, "upload-time")),
+		};
+	}
+	json_decref(doc);
+	return 0;
+}
+
+/* Younger than the cooldown (a file without an upload time cannot be judged and is let through). */
+static bool is_cooling(const struct chain *c, const struct up_file *f, int64_t now_ms)
+{
+	return c->cooldown_s > 0 && f->upload_ms > 0 && now_ms - f->upload_ms < c->cooldown_s * 1000;
+}
+
+/* The upstream page of norm through the engine. 0 with files (possibly none); AR_ENOTFOUND when
+   upstream has no such project; AR_EUNAVAIL/AR_ETOOBIG when it failed and nothing is cached. */
+static int upstream_files(struct up_file **files, size_t *n, struct ar_upstream_meta *m, struct ar_dp *dp,
+			  const struct chain *c, const char *norm, struct ar_err *err)
+{
+	struct ar_upstream_req r = {
+		.connection = c->connection, .path = ar_printf(dp->a, "simple/%s/", norm), .accept = ACCEPT_JSON};
+	*n = 0;
+	int rc = ar_upstream_get_meta(dp->ctx->upstream, &dp->db, m, &r, err);
+	if (rc)
+		return rc;
+	if (m->is_stale) {
+		char v[128];
+		ar_upstream_stale_header(v, sizeof v, m);
+		ar_resp_header(dp->req, AR_UPSTREAM_STALE_HEADER, ar_strdup(dp->a, v));
+	}
+	char *body;
+	size_t len;
+	if ((rc = ar_upstream_read_body(dp->ctx->upstream, m, dp->a, &body, &len, err)))
+		return rc;
+	return parse_page(files, n, dp, c->connection, norm, body, len, err);
+}
+
+static int bad_gateway(struct ar_dp *dp, const struct chain *c, const struct ar_err *err)
+{
+	ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err->msg);
+	return ar_dp_error(dp, 502, "Bad Gateway: external connection %s is unavailable and nothing is cached: %s",
+			   c->connection, err->msg);
+}
+
+/* --- the merged project page --- */
+
+struct merged_build {
+	struct ar_dp *dp;
+	enum ar_pypi_repr repr;
+	const char *norm;
+	const struct chain *c;
+	struct up_file *up;
+	size_t n_up;
+	int64_t now_ms;
+};
+
+static bool has_string(const char **list, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+static int build_merged(void *cls, char **data, size_t *len, char **etag, struct ar_err *err)
+{
+	struct merged_build *mb = cls;
+	struct ar_dp *dp = mb->dp;
+	const struct chain *c = mb->c;
+	struct ar_pypi_index_file *all = NULL;
+	size_t n_all = 0, cap = 0;
+	/* Versions already on the page, and those of them an upstream file may complete (retained from the
+	   external connection: the wheel is here, the sdist not yet). */
+	const char **seen = NULL, **open = NULL;
+	size_t n_seen = 0, n_open = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->pkgs[i])
+			continue;
+		struct ar_pypi_index_file *files;
+		struct ar_version *vs;
+		size_t n, n_vs;
+		int rc = ar_pypi_index_files(&files, &n, dp->db, dp->a, c->pkgs[i]->id, err);
+		if (rc == 0)
+			rc = ar_pkg_versions(&vs, &n_vs, dp->db, dp->a, c->pkgs[i]->id, err);
+		if (rc)
+			return rc;
+		if (n_all + n > cap) {
+			cap = (n_all + n) * 2 + 16;
+			struct ar_pypi_index_file *grown = ar_alloc_array(dp->a, cap, sizeof *grown);
+			memcpy(grown, all, n_all * sizeof *all);
+			all = grown;
+			const char **s2 = ar_alloc_array(dp->a, cap, sizeof *s2),
+				   **o2 = ar_alloc_array(dp->a, cap, sizeof *o2);
+			memcpy(s2, seen, n_seen * sizeof *seen);
+			memcpy(o2, open, n_open * sizeof *open);
+			seen = s2;
+			open = o2;
+		}
+		size_t seen_before = n_seen;
+		for (size_t j = 0; j < n; j++) {
+			if (has_string(seen, seen_before, files[j].version))
+				continue; /* the first repository holding a version wins */
+			all[n_all++] = files[j];
+			if (!has_string(seen, n_seen, files[j].version)) {
+				seen[n_seen++] = files[j].version;
+				for (size_t k = 0; k < n_vs; k++)
+					if (strcmp(vs[k].version, files[j].version) == 0 &&
+					    strcmp(vs[k].origin_type, "EXTERNAL") == 0)
+						open[n_open++] = files[j].version;
+			}
+		}
+	}
+	struct ar_pypi_page page;
+	ar_pypi_page_from_files(&page, dp->a, mb->norm, all, n_all);
+	/* Upstream files of versions no repository holds (or that came from upstream), not yet on the page
+	   and past the cooldown. */
+	struct ar_pypi_link *links = ar_alloc_array(dp->a, page.n_links + mb->n_up + 1, sizeof *links);
+	memcpy(links, page.links, page.n_links * sizeof *links);
+	size_t n_links = page.n_links;
+	for (size_t i = 0; i < mb->n_up; i++) {
+		const struct up_file *f = &mb->up[i];
+		if (is_cooling(c, f, mb->now_ms) ||
+		    (has_string(seen, n_seen, f->version) && !has_string(open, n_open, f->version)))
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < n_links && !dup; j++)
+			dup = strcmp(links[j].filename, f->filename) == 0;
+		if (dup)
+			continue;
+		links[n_links++] = (struct ar_pypi_link){
+			.filename = f->filename,
+			.version = f->version,
+			.sha256 = f->sha256,
+			.requires_python = f->requires_python,
+			.metadata_sha256 = f->metadata_sha256,
+			.is_yanked = f->is_yanked,
+			.size = f->size,
+			.upload_ms = f->upload_ms,
+		};
+	}
+	if (n_links == 0)
+		return ar_fail(err, AR_ENOTFOUND, "Not Found: no distributions of %s are available", mb->norm);
+	ar_pypi_page_set_links(&page, dp->a, links, n_links);
+	struct ar_buf b;
+	ar_buf_init(&b, MAX_PAGE_BYTES);
+	return ar_pypi_finish_build(&b, ar_pypi_render_page(&b, &page, mb->repr), data, len, etag, err);
+}
+
+int ar_pypi_upstream_page(struct ar_dp *dp, const char *norm, enum ar_pypi_repr repr)
+{
+	struct ar_err err = {0};
+	struct chain c;
+	int rc = load_chain(&c, dp, norm, &err);
+	if (rc)
+		return ar_dp_fail(dp, rc, &err);
+	struct merged_build mb = {.dp = dp, .repr = repr, .norm = norm, .c = &c, .now_ms = ar_now_ms()};
+	struct ar_upstream_meta m = {0};
+	if (c.holder) {
+		rc = upstream_files(&mb.up, &mb.n_up, &m, dp, &c, norm, &err);
+		if (rc && rc != AR_ENOTFOUND) {
+			bool any_local = false;
+			for (size_t i = 0; i < c.n; i++)
+				any_local = any_local || c.pkgs[i];
+			if (!any_local)
+				return bad_gateway(dp, &c, &err);
+			ar_log(AR_LOG_WARN, "pypi upstream %s: %s (serving local versions only)", c.connection,
+			       err.msg);
+		}
+	}
+	/* The rendering depends on every package on the way (updated_ms moves with each change), the
+	   upstream body, and, under a cooldown, the time (minute granularity). */
+	struct ar_buf stamp;
+	ar_buf_init(&stamp, 1 << 20);
+	for (size_t i = 0; i < c.n; i++)
+		if (c.pkgs[i])
+			ar_buf_printf(&stamp, "%lld:%lld;", (long long)c.pkgs[i]->id, (long long)c.pkgs[i]->updated_ms);
+	ar_buf_printf(&stamp, "%s/%lld", m.sha256,
+		      c.cooldown_s > 0 ? (long long)(mb.now_ms / 60000) * 1000000 + c.cooldown_s : 0LL);
+	unsigned char digest[32];
+	char hex[33];
+	ar_sha256(digest, stamp.ptr ? stamp.ptr : "", stamp.len);
+	ar_buf_release(&stamp);
+	ar_hex(hex, digest, 16);
+	const char *key = ar_printf(dp->a, "pypi/u/%lld/%s/%s/%s", (long long)dp->repo.id, norm, hex,
+				    repr == AR_PYPI_JSON_V1 ? "json" : "html");
+	return ar_pypi_send_cached(dp, key, repr, build_merged, &mb);
+}
+
+/* --- files --- */
+
+/* Makes version v of from_pkg (found in another repository) available in the requested repository,
+   with any of its files the retained copy lacks. One write transaction, no fetch inside. */
+static int retain(struct ar_dp *dp, const struct ar_package *from_pkg, const struct ar_version *v, bool is_external,
+		  struct ar_err *err)
+{
+	if (from_pkg->repository_id == dp->repo.id)
+		return 0;
+	int rc = ar_dbc_begin(dp->db, true, err);
+	if (rc)
+		return rc;
+	struct ar_version kept;
+	rc = ar_group_check_origin(dp->db, dp->a, dp->domain.id, "pypi", "", from_pkg->name,
+				   AR_ORIGIN_INTERNAL_UPSTREAM, dp->repo.name, err);
+	if (rc == 0)
+		rc = ar_retain_version(&kept, dp->db, dp->a, &dp->repo, from_pkg, v, is_external, err);
+	if (rc == 0)
+		rc = ar_version_copy_missing_assets(dp->db, dp->a, &kept, v, err);
+	if (rc == 0)
+		rc = ar_dbc_commit(dp->db, err);
+	if (rc)
+		ar_dbc_rollback(dp->db);
+	return rc;
+}
+
+static int send_blob(struct ar_dp *dp, const char *sha256, const char *ctype)
+{
+	ar_resp_header(dp->req, "Cache-Control", FILE_CACHE_CTRL);
+	if (ar_resp_not_modified(dp->req, sha256))
+		return 304;
+	struct ar_asset asset = {.sha256 = sha256};
+	return ar_dp_send_asset(dp, &asset, ctype);
+}
+
+static const char *file_ctype(const char *filename)
+{
+	size_t len = strlen(filename);
+	return len > 4 && strcmp(filename + len - 4, ".whl") == 0 ? "application/zip" : "application/octet-stream";
+}
+
+/* From an upstream repository of the chain: retain and serve. AR_ENOTFOUND when none has it. */
+static int from_internal(struct ar_dp *dp, const struct chain *c, const char *version, const char *filename,
+			 bool is_metadata)
+{
+	struct ar_err err = {0};
+	for (size_t i = 1; i < c->n; i++) {
+		const struct ar_package *p = c->pkgs[i];
+		struct ar_version v;
+		struct ar_asset asset;
+		if (!p || ar_version_get(&v, dp->db, dp->a, p->id, version, &err) != 0 ||
+		    !ar_status_downloadable(v.status) || ar_asset_get(&asset, dp->db, dp->a, v.id, filename, &err) != 0)
+			continue;
+		const char *sha = asset.sha256;
+		if (is_metadata && !(sha = ar_pypi_metadata_hash(dp->a, asset.attrs)))
+			continue;
+		int rc = retain(dp, p, &v, strcmp(v.origin_type, "EXTERNAL") == 0, &err);
+		if (rc)
+			return ar_dp_fail(dp, rc, &err);
+		return send_blob(dp, sha,
+				 is_metadata ? "text/plain; charset=utf-8"
+					     : (asset.content_type ? asset.content_type : file_ctype(filename)));
+	}
+	return AR_ENOTFOUND;
+}
+
+static int from_external(struct ar_dp *dp, const struct chain *c, const char *norm, const char *version,
+			 const char *filename, bool is_metadata)
+{
+	struct ar_err err = {0};
+	struct up_file *files;
+	size_t n;
+	struct ar_upstream_meta m;
+	int rc = upstream_files(&files, &n, &m, dp, c, norm, &err);
+	if (rc == AR_ENOTFOUND)
+		return ar_dp_error(dp, 404, "Not Found: %s", filename);
+	if (rc)
+		return bad_gateway(dp, c, &err);
+	const struct up_file *f = NULL;
+	for (size_t i = 0; i < n && !f; i++)
+		if (strcmp(files[i].filename, filename) == 0 && strcmp(files[i].version, version) == 0)
+			f = &files[i];
+	if (!f || (is_metadata && !f->metadata_sha256))
+		return ar_dp_error(dp, 404, "Not Found: %s", filename);
+	int64_t now = ar_now_ms();
+	if (is_cooling(c, f, now)) {
+		char when[25];
+		ar_iso8601_ms(when, f->upload_ms + c->cooldown_s * 1000);
+		return ar_dp_error(dp, 403,
+				   "Forbidden: %s was published upstream less than the minimum release age (%llds) "
+				   "set on repository %s or its package group ago; it becomes available at %s",
+				   filename, (long long)c->cooldown_s, c->holder->name, when);
+	}
+	struct ar_upstream_file uf;
+	struct ar_upstream_req r = {
+		.connection = c->connection,
+		.path = is_metadata ? ar_printf(dp->a, "%s.metadata", f->path) : f->path,
+		.digest = ar_printf(dp->a, "sha256=%s", is_metadata ? f->metadata_sha256 : f->sha256),
+	};
+	rc = ar_upstream_fetch_file(dp->ctx->upstream, &dp->db, &uf, &r, &err);
+	if (rc == AR_ENOTFOUND)
+		return ar_dp_error(dp, 404, "Not Found: %s (upstream %s)", filename, c->connection);
+	if (rc == AR_EINVAL || rc == AR_EUNAVAIL || rc == AR_ETOOBIG) {
+		ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err.msg);
+		return ar_dp_error(dp, 502, "Bad Gateway: fetching %s from %s failed: %s", filename, c->connection,
+				   err.msg);
+	}
+	if (rc)
+		return ar_dp_fail(dp, rc, &err);
+	if (is_metadata) /* served, not kept as an asset: the wheel's own record is its hash */
+		return send_blob(dp, uf.hashes.sha256, "text/plain; charset=utf-8");
+	/* Recorded in the repository holding the connection, then retained in the requested one
+	   (CodeArtifact keeps it in both, not in the repositories between). */
+	json_t *attrs = json_object();
+	if (f->requires_python)
+		json_object_set_new(attrs, "requires_python", json_string(f->requires_python));
+	char *attrs_s = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(attrs);
+	struct ar_asset_in asset = {
+		.name = filename,
+		.hashes = uf.hashes,
+		.content_type = file_ctype(filename),
+		.attrs = ar_strdup(dp->a, attrs_s),
+	};
+	free(attrs_s);
+	struct ar_publish_in in = {
+		.key = {.format = "pypi", .ns = "", .name = norm},
+		.version = version,
+		.add_to_existing = true,
+		.external = c->connection,
+		.assets = &asset,
+		.n_assets = 1,
+	};
+	struct ar_version v;
+	rc = ar_publish(&v, dp->db, dp->ctx->blobs, dp->a, c->holder, &in, &err);
+	if (rc == 0 && c->holder->id != dp->repo.id) {
+		struct ar_package hp;
+		rc = ar_pkg_get(&hp, dp->db, dp->a, c->holder->id, &in.key, &err);
+		if (rc == 0)
+			rc = retain(dp, &hp, &v, true, &err);
+	}
+	if (rc)
+		return ar_dp_fail(dp, rc, &err);
+	return send_blob(dp, uf.hashes.sha256, asset.content_type);
+}
+
+int ar_pypi_upstream_file(struct ar_dp *dp, const char *project, const char *version, const char *filename,
+			  bool is_metadata)
+{
+	const char *norm = ar_pypi_normalize(dp->a, project);
+	struct ar_err err = {0};
+	struct chain c;
+	int rc = load_chain(&c, dp, norm, &err);
+	if (rc)
+		return ar_dp_fail(dp, rc, &err);
+	rc = from_internal(dp, &c, version, filename, is_metadata);
+	if (rc != AR_ENOTFOUND)
+		return rc;
+	if (!c.holder)
+		return ar_dp_error(dp, 404, "Not Found: %s", filename);
+	return from_external(dp, &c, norm, version, filename, is_metadata);
+}
