@@ -3,7 +3,8 @@
 same data, same load generator (wrk, keep-alive), every load bounded in time. Prints a Markdown report.
 
 Environment: BUILD (build dir, default build), BENCH_DURATION (wrk -d, default 5s), BENCH_CONNS (32),
-BENCH_THREADS (2), BENCH_INSTALL_RUNS (hyperfine runs, 5), BENCH_OUT (report file).
+BENCH_THREADS (2), BENCH_ROUNDS (3: each load runs this many times, servers alternating, medians
+reported), BENCH_INSTALL_RUNS (hyperfine runs, 5), BENCH_OUT (report file).
 """
 import json
 import os
@@ -30,6 +31,7 @@ DURATION = os.environ.get("BENCH_DURATION", "5s")
 CONNS = int(os.environ.get("BENCH_CONNS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 INSTALL_RUNS = int(os.environ.get("BENCH_INSTALL_RUNS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 VERDACCIO = os.path.join(HERE, "node_modules", "verdaccio", "bin", "verdaccio")
 
 started = []  # (name, Popen) of every process this script started; stopped by PID at exit
@@ -237,9 +239,10 @@ def wrk(url, token=None, accept="application/json"):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     m = re.search(r"Transfer/sec:\s+([\d.]+)([KMG]?B)", out)
     mbs = float(m.group(1)) * {"B": 1 / 2**20, "KB": 1 / 1024, "MB": 1, "GB": 1024}[m.group(2)]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors or "Socket errors" in out:
-        log(f"wrk {url}: errors\n{out}")
+    if re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        raise SystemExit(f"wrk {url}: non-2xx answers, the rate would mean nothing\n{out}")
+    if "Socket errors" in out:
+        log(f"wrk {url}: socket errors (timeouts count against the server)\n{out}")
     return rps, mbs
 
 
@@ -296,7 +299,13 @@ def main():
     log(f"report in {out}")
 
 
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
 def measure():
+    load_start = loadavg()
     arca, a_ep, a_tok = start_arca()
     verd, v_ep, v_tok = start_verdaccio()
     log("publishing the data set to Arca and Verdaccio")
@@ -315,12 +324,14 @@ def measure():
     ]
     rows = []
     for title, path, static, accept, unit in cases:
-        log(f"wrk: {title}")
-        a = wrk(a_ep + path, a_tok, accept)
-        v = wrk(v_ep + path, v_tok, accept)
-        n = wrk(n_ep + static, None, accept)
         pick = 0 if unit == "rps" else 1
-        rows.append((title, unit, a[pick], v[pick], n[pick]))
+        got = {"a": [], "v": [], "n": []}
+        for r in range(ROUNDS):
+            log(f"wrk: {title}, round {r + 1}/{ROUNDS}")
+            got["a"].append(wrk(a_ep + path, a_tok, accept)[pick])
+            got["v"].append(wrk(v_ep + path, v_tok, accept)[pick])
+            got["n"].append(wrk(n_ep + static, None, accept)[pick])
+        rows.append((title, unit, *(statistics.median(got[k]) for k in "avn")))
 
     log("bursts: 1 and 20 simultaneous uncached requests for the big packument")
     a1 = bursts(a_ep, a_tok, 1, touch=True)
@@ -331,7 +342,7 @@ def measure():
     log("npm install of 20 packages from a clean cache (hyperfine)")
     inst = npm_install([("arca", a_ep, a_tok), ("verdaccio", v_ep, v_tok)])
     rss_a, rss_v = peak_rss_mib(arca.pid), peak_rss_mib(verd.pid)
-    return render(rows, (a1, a20, v1, v20), inst, rss_a, rss_v)
+    return render(rows, (a1, a20, v1, v20), inst, rss_a, rss_v, (load_start, loadavg()))
 
 
 def ratio(a, b, digits):
@@ -342,7 +353,7 @@ def fmt(x, unit):
     return f"{x:,.0f} req/s" if unit == "rps" else f"{x:,.1f} MB/s"
 
 
-def render(rows, burst, inst, rss_a, rss_v):
+def render(rows, burst, inst, rss_a, rss_v, load):
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
         m = re.search(r"model name\s*:\s*(.+)", f.read())
@@ -350,8 +361,9 @@ def render(rows, burst, inst, rss_a, rss_v):
     nginx_v = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1]
     node_v = run(["node", "--version"]).stdout.strip()
     lines = [
-        f"Machine: {os.cpu_count()} CPUs ({cpu}); load generator and servers share them. "
-        f"wrk -t{THREADS} -c{CONNS} -d{DURATION}, keep-alive; Arca {ARCA_VERSION()} (access log off), "
+        f"Machine: {os.cpu_count()} CPUs ({cpu}); load generator and servers share them; load average "
+        f"{load[0]} at the start, {load[1]} at the end. wrk -t{THREADS} -c{CONNS} -d{DURATION}, keep-alive, "
+        f"medians of {ROUNDS} rounds with the servers alternating; Arca {ARCA_VERSION()} (access log off), "
         f"Verdaccio 6.8.0 on Node {node_v} (log level warn, JWT API tokens), nginx {nginx_v} (2 workers, sendfile, access log off) "
         "serving Arca's own documents and tarballs as static files. Every request to Arca and Verdaccio carries a "
         "Bearer token both verify.",

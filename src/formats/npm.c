@@ -1,7 +1,9 @@
 /* formats/npm.c - npm registry protocol: routes and reads (packuments, tarballs, tags, search, audit) */
 #include "formats/npm_int.h"
 
+#include "core/cache.h"
 #include "core/json.h"
+#include "core/mem.h"
 #include "core/text.h"
 #include "core/timeutil.h"
 #include "formats/npm_pkg.h"
@@ -9,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
-#define SEARCH_SIZE_MAX 250
-#define SEARCH_SCAN_MAX 5000 /* packages examined per search */
+#define SEARCH_SIZE_MAX	  250
+#define NPM_SMALL_TARBALL (64 * 1024) /* served from the render cache */
+#define SEARCH_SCAN_MAX	  5000	      /* packages examined per search */
 
 static const char *const READ = "codeartifact:ReadFromRepository";
 
@@ -96,6 +100,56 @@ const char *npm_tarball_version(struct ar_arena *a, const struct npm_target *t)
 	return ar_strndup(a, t->arg + base + 1, len - base - 1 - 4);
 }
 
+struct blob_build {
+	struct ar_blobs *blobs;
+	const char *sha256;
+};
+
+static int build_blob(void *cls, char **data, size_t *len, char **etag, struct ar_err *err)
+{
+	struct blob_build *b = cls;
+	int fd;
+	uint64_t size;
+	int rc = ar_blob_open(b->blobs, b->sha256, &fd, &size, err);
+	if (rc)
+		return rc;
+	char *buf = size <= NPM_SMALL_TARBALL ? ar_xmalloc(size + 1) : NULL;
+	size_t got = 0;
+	while (buf && got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (!buf || got != size) {
+		free(buf);
+		return ar_fail(err, AR_ERROR, "blob %s: short read", b->sha256);
+	}
+	*data = buf;
+	*len = got;
+	*etag = NULL;
+	return 0;
+}
+
+/* Small tarballs are served from memory: content-addressed, so a cached copy is never stale, and a
+   request saves the open/fstat/sendfile/close that a file response costs. */
+static int send_small_tarball(struct ar_dp *dp, const struct ar_asset *asset)
+{
+	struct blob_build b = {.blobs = dp->ctx->blobs, .sha256 = asset->sha256};
+	struct ar_cache_val *v;
+	struct ar_err err = {0};
+	int rc = ar_cache_get(&v, dp->ctx->render_cache, ar_printf(dp->a, "blob/%s", asset->sha256), build_blob, &b,
+			      &err);
+	if (rc)
+		return ar_dp_fail(dp, rc == AR_ENOTFOUND ? AR_ERROR : rc, &err);
+	ar_cache_hold(dp->a, v);
+	size_t len;
+	const char *data = ar_cache_val_data(v, &len);
+	ar_resp_data(dp->req, 200, "application/octet-stream", data, len);
+	return 200;
+}
+
 static int get_tarball(struct ar_dp *dp)
 {
 	const struct npm_target *t = dp->route_data;
@@ -118,6 +172,8 @@ static int get_tarball(struct ar_dp *dp)
 				   ar_status_name(status));
 	if (ar_resp_not_modified(dp->req, asset.sha256))
 		return 304;
+	if (asset.size <= NPM_SMALL_TARBALL)
+		return send_small_tarball(dp, &asset);
 	return ar_dp_send_asset(dp, &asset, "application/octet-stream");
 }
 
