@@ -15,4 +15,8 @@ int ar_cmd_admin(int argc, char **argv);
    (--listen, --data, --config, --external, --log-level). Consumed flags are removed from argv; *argc updated. */
 int ar_cli_load_config(struct ar_config *cfg, int *argc, char **argv, struct ar_err *err);
 
+/* The value of flag at argv[*i], given as "--flag value" (advancing *i) or "--flag=value"; NULL when
+   argv[*i] is not that flag or its value is missing. */
+const char *ar_cli_take(int *i, int argc, char **argv, const char *flag);
+
 #endif

@@ -6,15 +6,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Flags take a value either as "--flag value" or "--flag=value". */
-static const char *flag_value(const char *arg, const char *name, int *i, int argc, char **argv)
+const char *ar_cli_take(int *i, int argc, char **argv, const char *flag)
 {
-	size_t n = strlen(name);
-	if (strncmp(arg, name, n) != 0)
+	size_t n = strlen(flag);
+	if (strncmp(argv[*i], flag, n) != 0)
 		return NULL;
-	if (arg[n] == '=')
-		return arg + n + 1;
-	if (arg[n] == '\0' && *i + 1 < argc)
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
 		return argv[++*i];
 	return NULL;
 }
@@ -24,7 +23,7 @@ int ar_cli_load_config(struct ar_config *cfg, int *argc, char **argv, struct ar_
 	int rc;
 	/* The file first, wherever --config appears, so env and flags can override it. */
 	for (int i = 1; i < *argc; i++) {
-		const char *v = flag_value(argv[i], "--config", &i, *argc, argv);
+		const char *v = ar_cli_take(&i, *argc, argv, "--config");
 		if (v && (rc = ar_config_load_file(cfg, v, err)))
 			return rc;
 	}
@@ -34,15 +33,15 @@ int ar_cli_load_config(struct ar_config *cfg, int *argc, char **argv, struct ar_
 	for (int i = 1; i < *argc; i++) {
 		const char *arg = argv[i], *v;
 		int start = i;
-		if ((v = flag_value(arg, "--config", &i, *argc, argv))) {
+		if ((v = ar_cli_take(&i, *argc, argv, "--config"))) {
 			continue;
-		} else if ((v = flag_value(arg, "--listen", &i, *argc, argv))) {
+		} else if ((v = ar_cli_take(&i, *argc, argv, "--listen"))) {
 			rc = ar_config_set(cfg, "listen", v, err);
-		} else if ((v = flag_value(arg, "--data", &i, *argc, argv))) {
+		} else if ((v = ar_cli_take(&i, *argc, argv, "--data"))) {
 			rc = ar_config_set(cfg, "data", v, err);
-		} else if ((v = flag_value(arg, "--log-level", &i, *argc, argv))) {
+		} else if ((v = ar_cli_take(&i, *argc, argv, "--log-level"))) {
 			rc = ar_config_set(cfg, "log_level", v, err);
-		} else if ((v = flag_value(arg, "--external", &i, *argc, argv))) {
+		} else if ((v = ar_cli_take(&i, *argc, argv, "--external"))) {
 			const char *eq = strchr(v, '=');
 			if (!eq)
 				return ar_fail(err, AR_EINVAL, "--external expects NAME=URL, got '%s'", v);

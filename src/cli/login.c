@@ -1,6 +1,7 @@
 /* cli/login.c - arca login: fetch a token and an endpoint, then configure one package manager */
 #include "cli/login.h"
 
+#include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/login_pypi.h"
 #include "cli/login_npm.h"
@@ -145,18 +146,6 @@ static int call(json_t **out, struct ar_client *client, struct ar_arena *a, cons
 	return 0;
 }
 
-static const char *take(int *i, int argc, char **argv, const char *flag)
-{
-	size_t n = strlen(flag);
-	if (strncmp(argv[*i], flag, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] == '\0' && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 int ar_cmd_login(int argc, char **argv)
 {
 	struct ar_arena *a = ar_arena_new();
@@ -169,23 +158,23 @@ int ar_cmd_login(int argc, char **argv)
 	int n_rest = 0, rc = 0, status = 255;
 	for (int i = 1; i < argc; i++) {
 		const char *v;
-		if ((v = take(&i, argc, argv, "--tool")))
+		if ((v = ar_cli_take(&i, argc, argv, "--tool")))
 			ctx.tool = v;
-		else if ((v = take(&i, argc, argv, "--domain-owner")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--domain-owner")))
 			ctx.domain_owner = v;
-		else if ((v = take(&i, argc, argv, "--domain")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--domain")))
 			ctx.domain = v;
-		else if ((v = take(&i, argc, argv, "--repository")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--repository")))
 			ctx.repository = v;
-		else if ((v = take(&i, argc, argv, "--namespace")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--namespace")))
 			ctx.ns = v;
-		else if ((v = take(&i, argc, argv, "--duration-seconds")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--duration-seconds")))
 			duration = v;
-		else if ((v = take(&i, argc, argv, "--endpoint-url")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--endpoint-url")))
 			copts.endpoint_url = v;
-		else if ((v = take(&i, argc, argv, "--region")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--region")))
 			copts.region = v;
-		else if ((v = take(&i, argc, argv, "--profile")))
+		else if ((v = ar_cli_take(&i, argc, argv, "--profile")))
 			copts.profile = v;
 		else if (strcmp(argv[i], "--dry-run") == 0)
 			ctx.dry_run = true;

@@ -2,6 +2,7 @@
 #include "cli/uv_config.h"
 
 #include "cli/cfgedit.h"
+#include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/login.h"
 #include "cli/login_pypi.h"
@@ -364,18 +365,6 @@ static int need_gar(const struct source *last, struct ar_err *err)
 	return 0;
 }
 
-static const char *take(int *i, int argc, char **argv, const char *flag)
-{
-	size_t n = strlen(flag);
-	if (strncmp(argv[*i], flag, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] == '\0' && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 int ar_cmd_uv_config(int argc, char **argv)
 {
 	struct ar_arena *a = ar_arena_new();
@@ -400,7 +389,7 @@ int ar_cmd_uv_config(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *v = NULL;
 		size_t k = 0;
-		while (k < sizeof kinds / sizeof kinds[0] && !(v = take(&i, argc, argv, kinds[k].flag)))
+		while (k < sizeof kinds / sizeof kinds[0] && !(v = ar_cli_take(&i, argc, argv, kinds[k].flag)))
 			k++;
 		if (v) {
 			if (n_sources == MAX_SOURCES) {
@@ -411,29 +400,29 @@ int ar_cmd_uv_config(int argc, char **argv)
 			continue;
 		}
 		struct source *last = n_sources ? &sources[n_sources - 1] : NULL;
-		if ((v = take(&i, argc, argv, "--name"))) {
+		if ((v = ar_cli_take(&i, argc, argv, "--name"))) {
 			if (!last) {
 				rc = ar_fail(&err, AR_EINVAL, "--name must follow the source it names");
 				goto done;
 			}
 			last->name = v;
-		} else if ((v = take(&i, argc, argv, "--token-command"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--token-command"))) {
 			if (!(rc = need_gar(last, &err)))
 				last->token_command = v;
-		} else if ((v = take(&i, argc, argv, "--token-env"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--token-env"))) {
 			if (!(rc = need_gar(last, &err)))
 				last->token_env = v;
-		} else if ((v = take(&i, argc, argv, "--pypi-url"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--pypi-url"))) {
 			cfg.pypi_url = v;
-		} else if ((v = take(&i, argc, argv, "--output"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--output"))) {
 			output = v;
-		} else if ((v = take(&i, argc, argv, "--duration-seconds"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--duration-seconds"))) {
 			duration = v;
-		} else if ((v = take(&i, argc, argv, "--endpoint-url"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--endpoint-url"))) {
 			copts.endpoint_url = v;
-		} else if ((v = take(&i, argc, argv, "--region"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--region"))) {
 			copts.region = v;
-		} else if ((v = take(&i, argc, argv, "--profile"))) {
+		} else if ((v = ar_cli_take(&i, argc, argv, "--profile"))) {
 			copts.profile = v;
 		} else if (strcmp(argv[i], "--prefer-private") == 0) {
 			cfg.prefer_private = true;
