@@ -5,7 +5,6 @@ tarball attached) to any npm registry, and exported as static files for nginx.
   data.py publish REGISTRY_URL TOKEN        publish every package (Arca or Verdaccio)
   data.py export REGISTRY_URL TOKEN DIR     save Arca's documents and tarballs as files under DIR
   data.py touch REGISTRY_URL TOKEN          change bench-big (a dist-tag) so its packument is uncached
-  data.py burst REGISTRY_URL TOKEN N        GET bench-big N times at once; prints seconds until all done
 """
 import base64
 import gzip
@@ -17,7 +16,6 @@ import os
 import random
 import sys
 import tarfile
-import threading
 import time
 import urllib.parse
 
@@ -162,32 +160,6 @@ def touch(registry, token):
         sys.exit(f"dist-tag: {r.status}")
 
 
-def burst(registry, token, n):
-    """n clients each on their own connection, released together; wall time until the last is done."""
-    conns = [connect(registry) for _ in range(n)]
-    barrier = threading.Barrier(n + 1)
-    sizes, errors = [], []
-
-    def one(conn, base):
-        barrier.wait()
-        try:
-            sizes.append(len(get(conn, base + "bench-big", token)))
-        except SystemExit as e:
-            errors.append(str(e))
-
-    threads = [threading.Thread(target=one, args=c) for c in conns]
-    for t in threads:
-        t.start()
-    start = time.monotonic()
-    barrier.wait()
-    for t in threads:
-        t.join()
-    elapsed = time.monotonic() - start
-    if errors or len(set(sizes)) != 1:
-        sys.exit(f"burst: {errors or sizes}")
-    print(f"{elapsed:.4f}")
-
-
 def main():
     cmd, registry, token = sys.argv[1], sys.argv[2], sys.argv[3]
     if cmd == "publish":
@@ -196,8 +168,6 @@ def main():
         export(registry, token, sys.argv[4])
     elif cmd == "touch":
         touch(registry, token)
-    elif cmd == "burst":
-        burst(registry, token, int(sys.argv[4]))
     else:
         sys.exit(__doc__)
 

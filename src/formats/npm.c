@@ -358,10 +358,12 @@ static int get_search(struct ar_dp *dp)
 
 /* ---- audit ---- */
 
+static const char quick_report; /* route data of the quick/full audit endpoints (address only) */
+
 /* There is no advisory database in Arca itself: say so in a header rather than claim "no vulnerabilities". */
 static int post_audit(struct ar_dp *dp)
 {
-	bool quick = dp->route_data != NULL;
+	bool quick = dp->route_data == &quick_report;
 	if (dp->repo.n_externals > 0) {
 		ar_resp_header(dp->req, "X-Arca-Advisories", "pass-through-not-built");
 		return ar_dp_error(dp, 501,
@@ -458,7 +460,7 @@ static int route_dash(struct ar_dp *dp, struct ar_dp_route *out)
 			return AR_ENOTFOUND;
 		if (!method_is(dp, "POST"))
 			return AR_EINVAL;
-		set_route(out, post_audit, READ, NULL, NPM_AUDIT_BODY_MAX, quick ? (void *)t : NULL);
+		set_route(out, post_audit, READ, NULL, NPM_AUDIT_BODY_MAX, quick ? (void *)&quick_report : NULL);
 		return 0;
 	}
 	if (n >= 3 && seg_is(dp, 1, "package")) {

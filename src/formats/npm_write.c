@@ -180,10 +180,9 @@ static int publish(struct ar_dp *dp, const struct npm_target *t, const struct ar
 		return cannot_publish_over(dp, p->version);
 	if (rc)
 		return ar_dp_fail(dp, rc, &err);
-	if ((rc = ar_pkg_get(&pkg, dp->db, dp->a, dp->repo.id, &key, &err)) ||
-	    (rc = set_publish_tags(dp, pkg.id, p, &err)))
+	if ((rc = set_publish_tags(dp, v.package_id, p, &err)))
 		return ar_dp_fail(dp, rc, &err);
-	npm_cache_forget(dp, pkg.id);
+	npm_cache_forget(dp, v.package_id);
 	ar_info("npm: %s published %s@%s to %s/%s", dp->caller.arn, t->full, p->version, dp->domain.name,
 		dp->repo.name);
 	return send_ok(dp, 200);
