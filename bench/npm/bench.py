@@ -4,7 +4,8 @@ same data, same load generator (wrk, keep-alive), every load bounded in time. Pr
 
 Environment: BUILD (build dir, default build), BENCH_DURATION (wrk -d, default 5s), BENCH_CONNS (32),
 BENCH_THREADS (2), BENCH_ROUNDS (3: each load runs this many times, servers alternating, medians
-reported), BENCH_INSTALL_RUNS (hyperfine runs, 5), BENCH_OUT (report file).
+reported), BENCH_MAX_REQUESTS (5000000: the count bound of each wrk run), BENCH_INSTALL_RUNS (hyperfine
+runs, 5), BENCH_OUT (report file, default bench/npm/results.md).
 """
 import json
 import os
@@ -32,6 +33,7 @@ CONNS = int(os.environ.get("BENCH_CONNS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 INSTALL_RUNS = int(os.environ.get("BENCH_INSTALL_RUNS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "5000000"))
 VERDACCIO = os.path.join(HERE, "node_modules", "verdaccio", "bin", "verdaccio")
 
 started = []  # (name, Popen) of every process this script started; stopped by PID at exit
@@ -232,7 +234,12 @@ def wrk(url, token=None, accept="application/json"):
     args = ["wrk", f"-t{THREADS}", f"-c{CONNS}", f"-d{DURATION}", "--timeout", "10s", "-H", f"Accept: {accept}"]
     if token:
         args += ["-H", f"Authorization: Bearer {token}"]
-    out = run(args + [url], timeout=120).stdout
+    per_thread = MAX_REQUESTS // THREADS
+    args += ["-s", os.path.join(HERE, "cap.lua")]
+    out = run(args + [url, "--", str(per_thread)], timeout=120).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    if total >= 0.9 * per_thread * THREADS:  # a stopped thread leaves its last requests unanswered
+        raise SystemExit(f"wrk {url}: reached the request cap ({MAX_REQUESTS}); raise BENCH_MAX_REQUESTS")
     with open(os.path.join(WORK, "wrk.log"), "a") as f:
         f.write(f"$ {' '.join(a if not a.startswith('Authorization') else 'Authorization: Bearer ...' for a in args)}"
                 f" {url}\n{out}\n")
@@ -307,7 +314,7 @@ def main():
         report = measure()
     finally:
         stop_all()
-    out = os.environ.get("BENCH_OUT") or os.path.join(WORK, "results.md")
+    out = os.environ.get("BENCH_OUT") or os.path.join(HERE, "results.md")
     with open(out, "w") as f:
         f.write(report)
     print(report)
