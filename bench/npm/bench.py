@@ -4,7 +4,8 @@ same data, same load generator (wrk, keep-alive), every load bounded in time. Pr
 
 Environment: BUILD (build dir, default build), BENCH_DURATION (wrk -d, default 5s), BENCH_CONNS (32),
 BENCH_THREADS (2), BENCH_ROUNDS (3: each load runs this many times, servers alternating, medians
-reported), BENCH_INSTALL_RUNS (hyperfine runs, 5), BENCH_OUT (report file).
+reported), BENCH_MAX_REQUESTS (5000000: the count bound of each wrk run), BENCH_INSTALL_RUNS (hyperfine
+runs, 5), BENCH_OUT (report file, default bench/npm/results.md).
 """
 import json
 import os
@@ -32,6 +33,7 @@ CONNS = int(os.environ.get("BENCH_CONNS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 INSTALL_RUNS = int(os.environ.get("BENCH_INSTALL_RUNS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+MAX_REQUESTS = int(os.environ.get("BENCH_MAX_REQUESTS", "5000000"))
 VERDACCIO = os.path.join(HERE, "node_modules", "verdaccio", "bin", "verdaccio")
 
 started = []  # (name, Popen) of every process this script started; stopped by PID at exit
@@ -122,6 +124,9 @@ auth:
     max_users: 10
 uplinks: {{}}
 packages:
+  'bench-small':
+    access: $all
+    publish: $authenticated
   '@*/*':
     access: $authenticated
     publish: $authenticated
@@ -232,7 +237,12 @@ def wrk(url, token=None, accept="application/json"):
     args = ["wrk", f"-t{THREADS}", f"-c{CONNS}", f"-d{DURATION}", "--timeout", "10s", "-H", f"Accept: {accept}"]
     if token:
         args += ["-H", f"Authorization: Bearer {token}"]
-    out = run(args + [url], timeout=120).stdout
+    per_thread = MAX_REQUESTS // THREADS
+    args += ["-s", os.path.join(HERE, "cap.lua")]
+    out = run(args + [url, "--", str(per_thread)], timeout=120).stdout
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    if total >= 0.9 * per_thread * THREADS:  # a stopped thread leaves its last requests unanswered
+        raise SystemExit(f"wrk {url}: reached the request cap ({MAX_REQUESTS}); raise BENCH_MAX_REQUESTS")
     with open(os.path.join(WORK, "wrk.log"), "a") as f:
         f.write(f"$ {' '.join(a if not a.startswith('Authorization') else 'Authorization: Bearer ...' for a in args)}"
                 f" {url}\n{out}\n")
@@ -246,16 +256,22 @@ def wrk(url, token=None, accept="application/json"):
     return rps, mbs
 
 
-def bursts(endpoint, token, n, touch, repeat=3):
+def bursts(endpoint, token, n, mode, repeat=3):
     """Median wall time of n simultaneous GETs of bench-big (curl --parallel: a C client, so the time is
-    the server's), the packument changed just before each burst when touch is set."""
+    the server's). mode "changed": the package changes (a dist-tag) before each burst, so the packument
+    is rendered again (unchanged versions' fragments stay cached); "cold": each burst names the server
+    by another Host, which is part of every cache key (tarball URLs are absolute), so nothing is cached;
+    "plain": nothing special (Verdaccio renders every request anyway)."""
     times = []
     url = endpoint + "bench-big"
-    for _ in range(repeat):
-        if touch:
+    port = endpoint.split(":")[2].split("/")[0]
+    for r in range(repeat):
+        args = ["curl", "-s", "--no-progress-meter", "--parallel", "--parallel-immediate", "--parallel-max", str(n),
+                "-H", f"Authorization: Bearer {token}", "-H", "Accept: application/json", "-w", "%{http_code}\\n"]
+        if mode == "changed":
             data.touch(endpoint, token)
-        args = ["curl", "-s", "--parallel", "--parallel-immediate", "--parallel-max", str(n), "-H",
-                f"Authorization: Bearer {token}", "-H", "Accept: application/json", "-w", "%{http_code}\\n"]
+        elif mode == "cold":
+            args += ["-H", f"Host: cold-{n}-{r}-{time.monotonic_ns()}.invalid:{port}"]
         for _ in range(n):
             args += [url, "-o", "/dev/null"]
         start = time.monotonic()
@@ -301,7 +317,7 @@ def main():
         report = measure()
     finally:
         stop_all()
-    out = os.environ.get("BENCH_OUT") or os.path.join(WORK, "results.md")
+    out = os.environ.get("BENCH_OUT") or os.path.join(HERE, "results.md")
     with open(out, "w") as f:
         f.write(report)
     print(report)
@@ -341,17 +357,18 @@ def measure():
             got["v"].append(wrk(v_ep + path, v_tok, accept)[pick])
             got["n"].append(wrk(n_ep + static, None, accept)[pick])
         rows.append((title, unit, *(statistics.median(got[k]) for k in "avn")))
+    # For comparison with figures taken without authentication: Verdaccio's anonymous read path.
+    anon = statistics.median(wrk(v_ep + "bench-small", None)[0] for _ in range(ROUNDS))
 
     log("bursts: 1 and 20 simultaneous uncached requests for the big packument")
-    a1 = bursts(a_ep, a_tok, 1, touch=True)
-    a20 = bursts(a_ep, a_tok, 20, touch=True)
-    v1 = bursts(v_ep, v_tok, 1, touch=False)
-    v20 = bursts(v_ep, v_tok, 20, touch=False)
+    burst = {(who, mode, n): bursts(ep, tok, n, mode)
+             for who, ep, tok, modes in (("a", a_ep, a_tok, ("changed", "cold")), ("v", v_ep, v_tok, ("plain",)))
+             for mode in modes for n in (1, 20)}
 
     log("npm install of 20 packages from a clean cache (hyperfine)")
     inst = npm_install([("arca", a_ep, a_tok), ("verdaccio", v_ep, v_tok)])
     rss_a, rss_v = peak_rss_mib(arca.pid), peak_rss_mib(verd.pid)
-    return render(rows, (a1, a20, v1, v20), inst, rss_a, rss_v, (load_start, loadavg()))
+    return render(rows, burst, inst, rss_a, rss_v, (load_start, loadavg()), anon)
 
 
 def ratio(a, b, digits):
@@ -362,7 +379,7 @@ def fmt(x, unit):
     return f"{x:,.0f} req/s" if unit == "rps" else f"{x:,.1f} MB/s"
 
 
-def render(rows, burst, inst, rss_a, rss_v, load):
+def render(rows, burst, inst, rss_a, rss_v, load, anon):
     cpu = "unknown"
     with open("/proc/cpuinfo") as f:
         m = re.search(r"model name\s*:\s*(.+)", f.read())
@@ -389,14 +406,22 @@ def render(rows, burst, inst, rss_a, rss_v, load):
             target, met = ">= 0.8x nginx MB/s", a >= 0.8 * n
         lines.append(f"| {title} | {fmt(a, unit)} | {fmt(v, unit)} | {fmt(n, unit)} | {ratio(a, v, 1)} | {ratio(a, n, 2)} "
                      f"| {target} | {'yes' if met else '**no**'} |")
-    a1, a20, v1, v20 = burst
     lines += [
+        "",
+        f"Verdaccio answering the small packument to anonymous clients (no token to verify; the package is "
+        f"`access: $all`): {anon:,.0f} req/s, which puts Arca (with its token check) at {rows[0][2] / anon:.1f}x.",
         "",
         f"| {data.BIG_VERSIONS}-version packument, uncached | 1 request | 20 at once | ratio | target | met |",
         "|---|---:|---:|---:|---|---|",
-        f"| Arca (changed before each burst) | {a1 * 1000:.0f} ms | {a20 * 1000:.0f} ms | {a20 / a1:.2f}x "
-        f"| <= 3x | {'yes' if a20 <= 3 * a1 else '**no**'} |",
-        f"| Verdaccio (renders every request) | {v1 * 1000:.0f} ms | {v20 * 1000:.0f} ms | {v20 / v1:.2f}x | | |",
+    ]
+    for who, mode, what in (("a", "changed", "Arca, package changed before each burst"),
+                            ("a", "cold", "Arca, nothing cached (fresh Host)"),
+                            ("v", "plain", "Verdaccio (renders every request)")):
+        one, twenty = burst[(who, mode, 1)], burst[(who, mode, 20)]
+        met = ("yes" if twenty <= 3 * one else "**no**") if who == "a" else ""
+        lines.append(f"| {what} | {one * 1000:.0f} ms | {twenty * 1000:.0f} ms | {twenty / one:.2f}x "
+                     f"| {'<= 3x' if who == 'a' else ''} | {met} |")
+    lines += [
         "",
         "| npm install, 20 packages, clean cache | mean | stddev |",
         "|---|---:|---:|",

@@ -180,31 +180,6 @@ json_t *npm_render_tags(const struct npm_doc *d)
 	return tags;
 }
 
-/* Distinct publishers of the listed versions, first publish first: npm's maintainers. */
-static json_t *maintainers(json_t *versions)
-{
-	json_t *list = json_array();
-	const char *k;
-	json_t *v;
-	json_object_foreach(versions, k, v)
-	{
-		const char *user = ar_json_str(json_object_get(v, "_npmUser"), "name");
-		if (!user)
-			continue;
-		bool seen = false;
-		size_t i;
-		json_t *m;
-		json_array_foreach(list, i, m)
-		{
-			if (strcmp(ar_json_str(m, "name"), user) == 0)
-				seen = true;
-		}
-		if (!seen)
-			json_array_append_new(list, json_pack("{s:s,s:s}", "name", user, "email", ""));
-	}
-	return list;
-}
-
 /* Fields npm hoists from the latest version to the top of a full packument. */
 static const char *const hoisted[] = {"description", "author", "license",  "homepage",
 				      "repository",  "bugs",   "keywords", "readmeFilename"};
@@ -218,38 +193,144 @@ void npm_hoist(json_t *doc, json_t *latest)
 	}
 }
 
-static json_t *render_packument(const struct npm_doc *d, const char *base_url, bool abbreviated, struct ar_arena *a)
+/* ---- packuments, assembled from per-version fragments ---- */
+
+/* One version's manifest as JSON text, "{publisher}\n{json}" (the publisher's name may be empty),
+   rendered once per (version, revision, change stamp, base URL, kind) and kept in the render cache
+   under a key no package write drops: when a package changes, its unchanged versions are reused, so a
+   new publish to a 2,000-version package renders one manifest and copies the others. */
+struct frag {
+	const struct npm_doc *d;
+	const struct ar_npm_entry *e;
+	const char *base_url;
+	bool abbreviated;
+	struct ar_arena *a;
+};
+
+static int build_frag(void *cls, char **data, size_t *len, char **etag, struct ar_err *err)
 {
-	json_t *doc = json_object(), *versions = json_object(), *time = abbreviated ? NULL : json_object();
-	if (!abbreviated) {
-		json_object_set_new(doc, "_id", json_string(d->full));
-		json_object_set_new(doc, "_rev", json_string(npm_rev(a, &d->pkg)));
+	struct frag *f = cls;
+	json_t *m = npm_render_manifest(f->d, f->e, f->base_url, f->abbreviated, f->a);
+	const char *user = f->abbreviated ? NULL : ar_json_str(json_object_get(m, "_npmUser"), "name");
+	user = user && !strchr(user, '\n') ? ar_strdup(f->a, user) : NULL; /* m goes before it is copied */
+	size_t ulen = user ? strlen(user) : 0;
+	char *text = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	if (!text)
+		return ar_fail(err, AR_ERROR, "cannot serialise %s@%s", f->d->full, f->e->version);
+	size_t tlen = strlen(text);
+	char *buf = ar_xmalloc(ulen + 1 + tlen + 1);
+	memcpy(buf, user ? user : "", ulen);
+	buf[ulen] = '\n';
+	memcpy(buf + ulen + 1, text, tlen + 1);
+	free(text);
+	*data = buf;
+	*len = ulen + 1 + tlen;
+	*etag = NULL;
+	return 0;
+}
+
+/* Appends a JSON value's compact text; objects lose their braces when inner is set. */
+static int add_json(struct ar_buf *b, json_t *j, bool inner)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(j);
+	if (!s)
+		return AR_ERROR;
+	size_t n = strlen(s);
+	int rc = inner ? ar_buf_add(b, s + 1, n - 2) : ar_buf_add(b, s, n);
+	free(s);
+	return rc;
+}
+
+static bool listed_user(json_t *users, const char *name, size_t len)
+{
+	size_t i;
+	json_t *u;
+	json_array_foreach(users, i, u)
+	{
+		const char *have = ar_json_str(u, "name");
+		if (strlen(have) == len && memcmp(have, name, len) == 0)
+			return true;
 	}
-	json_object_set_new(doc, "name", json_string(d->full));
+	return false;
+}
+
+static int render_packument(struct ar_buf *out, const struct npm_doc *d, struct ar_dp *dp, bool abbreviated,
+			    struct ar_err *err)
+{
+	struct ar_arena *a = dp->a;
+	json_t *head = json_object(), *time = abbreviated ? NULL : json_object(), *users = json_array();
+	const char *latest_text = NULL;
+	int rc = 0;
+	if (!abbreviated) {
+		json_object_set_new(head, "_id", json_string(d->full));
+		json_object_set_new(head, "_rev", json_string(npm_rev(a, &d->pkg)));
+	}
+	json_object_set_new(head, "name", json_string(d->full));
 	if (abbreviated)
-		json_object_set_new(doc, "modified", iso(d->pkg.updated_ms));
-	json_object_set_new(doc, "dist-tags", npm_render_tags(d));
+		json_object_set_new(head, "modified", iso(d->pkg.updated_ms));
+	json_object_set_new(head, "dist-tags", npm_render_tags(d));
+	ar_buf_addch(out, '{');
+	add_json(out, head, true);
+	ar_buf_adds(out, ",\"versions\":{");
 	if (time) {
 		json_object_set_new(time, "created", iso(d->pkg.created_ms));
 		json_object_set_new(time, "modified", iso(d->pkg.updated_ms));
 	}
-	for (size_t i = 0; i < d->n_v; i++) {
+	bool first = true;
+	for (size_t i = 0; rc == 0 && i < d->n_v; i++) {
 		const struct ar_npm_entry *e = &d->v[i];
 		if (!ar_status_listed(e->status))
 			continue;
-		json_object_set_new(versions, e->version, npm_render_manifest(d, e, base_url, abbreviated, a));
-		if (time)
+		struct frag f = {.d = d, .e = e, .base_url = dp->base_url, .abbreviated = abbreviated, .a = a};
+		const char *key =
+			ar_printf(a, "npmv/%lld/%s/%s/%lld/%c/%s", (long long)d->pkg.id, e->version, e->revision,
+				  (long long)e->updated_ms, abbreviated ? 'a' : 'f', dp->base_url);
+		struct ar_cache_val *v;
+		if ((rc = ar_cache_get(&v, dp->ctx->render_cache, key, build_frag, &f, err)))
+			break;
+		size_t len;
+		const char *text = ar_cache_val_data(v, &len), *nl = memchr(text, '\n', len);
+		if (!first)
+			ar_buf_addch(out, ',');
+		first = false;
+		add_json(out, json_string(e->version), false);
+		ar_buf_addch(out, ':');
+		rc = ar_buf_add(out, nl + 1, len - (size_t)(nl + 1 - text));
+		if (time) {
 			json_object_set_new(time, e->version, iso(e->published_ms));
+			if (nl > text && !listed_user(users, text, (size_t)(nl - text)))
+				json_array_append_new(
+					users, json_pack("{s:s%,s:s}", "name", text, (size_t)(nl - text), "email", ""));
+			if (d->latest && strcmp(d->latest, e->version) == 0)
+				latest_text = ar_strndup(a, nl + 1, len - (size_t)(nl + 1 - text));
+		}
+		ar_cache_unref(v);
 	}
-	json_object_set_new(doc, "versions", versions);
-	if (abbreviated)
-		return doc;
-	json_object_set_new(doc, "time", time);
-	json_object_set_new(doc, "maintainers", maintainers(versions));
-	json_object_set_new(doc, "users", json_object());
-	npm_hoist(doc, d->latest ? json_object_get(versions, d->latest) : NULL);
-	json_object_set_new(doc, "readme", json_string(d->readme ? d->readme : ""));
-	return doc;
+	ar_buf_addch(out, '}');
+	if (rc == 0 && time) {
+		/* The full document's tail: time, maintainers, and what npm hoists from the latest version. */
+		json_t *tail = json_object();
+		json_t *latest = latest_text ? json_loads(latest_text, 0, NULL) : NULL;
+		json_object_set_new(tail, "time", time);
+		json_object_set_new(tail, "maintainers", users);
+		json_object_set_new(tail, "users", json_object());
+		npm_hoist(tail, latest);
+		json_decref(latest);
+		json_object_set_new(tail, "readme", json_string(d->readme ? d->readme : ""));
+		ar_buf_addch(out, ',');
+		rc = add_json(out, tail, true);
+		time = users = NULL;
+	}
+	json_decref(time);
+	json_decref(users);
+	if (rc == 0)
+		rc = ar_buf_addch(out, '}');
+	if (rc)
+		return ar_fail(err, rc == AR_ETOOBIG ? AR_ETOOBIG : AR_ERROR, "cannot render the packument of %s",
+			       d->full);
+	return 0;
 }
 
 /* ---- caching ---- */
@@ -283,12 +364,13 @@ static int build_plain(void *cls, char **data, size_t *len, char **etag, struct 
 	int rc = npm_doc_load(&d, dp->db, dp->a, b->pkg, err);
 	if (rc)
 		return rc;
-	json_t *doc = render_packument(&d, dp->base_url, b->abbreviated, dp->a);
-	*data = json_dumps(doc, JSON_COMPACT);
-	json_decref(doc);
-	if (!*data)
-		return ar_fail(err, AR_ERROR, "cannot serialise the packument of %s", d.full);
-	*len = strlen(*data);
+	struct ar_buf out;
+	ar_buf_init(&out, 0);
+	if ((rc = render_packument(&out, &d, dp, b->abbreviated, err))) {
+		ar_buf_release(&out);
+		return rc;
+	}
+	*data = ar_buf_detach(&out, len);
 	*etag = etag_of(*data, *len, b->abbreviated ? "-a" : "");
 	b->did_build = true;
 	ar_debug("npm: rendered %s packument of %s (%zu versions, %zu bytes) in %lld ms",

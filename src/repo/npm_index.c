@@ -19,12 +19,14 @@ int ar_npm_index_versions(struct ar_npm_entry **out, size_t *n, struct ar_dbc *d
 {
 	struct ar_stmt *st;
 	/* The readme column is left out on purpose: a 2,000-version package would read each one. */
-	int rc = ar_dbc_prepare(db, &st,
-				"SELECT v.version, v.status, v.published_ms, v.attrs, x.size, x.sha1, x.sha512"
-				" FROM package_versions v"
-				" LEFT JOIN assets x ON x.version_id = v.id AND x.name = '" AR_NPM_ASSET "'"
-				" WHERE v.package_id = ? ORDER BY v.published_ms, v.version",
-				err);
+	int rc = ar_dbc_prepare(
+		db, &st,
+		"SELECT v.version, v.status, v.published_ms, v.attrs, x.size, x.sha1, x.sha512, v.updated_ms,"
+		" v.revision"
+		" FROM package_versions v"
+		" LEFT JOIN assets x ON x.version_id = v.id AND x.name = '" AR_NPM_ASSET "'"
+		" WHERE v.package_id = ? ORDER BY v.published_ms, v.version",
+		err);
 	if (rc)
 		return rc;
 	ar_stmt_bind_int(st, 1, package_id);
@@ -37,6 +39,8 @@ int ar_npm_index_versions(struct ar_npm_entry **out, size_t *n, struct ar_dbc *d
 		e->status = status_of(ar_stmt_text(st, 1));
 		e->published_ms = ar_stmt_int(st, 2);
 		e->attrs = dup_or_null(a, st, 3);
+		e->updated_ms = ar_stmt_int(st, 7);
+		e->revision = ar_strdup(a, ar_stmt_text(st, 8));
 		e->has_tarball = !ar_stmt_is_null(st, 5);
 		if (e->has_tarball) {
 			e->size = ar_stmt_int(st, 4);

@@ -19,6 +19,8 @@ struct ar_npm_entry {
 	const char *version;
 	enum ar_vstatus status;
 	int64_t published_ms;
+	const char *revision; /* changes with the version's assets or metadata */
+	int64_t updated_ms;
 	const char *attrs; /* the stored manifest (JSON object), or NULL */
 	bool has_tarball;  /* the package.tgz asset exists; the fields below are set */
 	int64_t size;
