@@ -35,6 +35,7 @@ struct ar_dp {
 	const char *base_url; /* absolute URL of the repository endpoint, ending in '/' */
 	struct ar_dbc *db;    /* borrowed for the handler only */
 	void *route_data;     /* ar_dp_route.data */
+	uint64_t generation;  /* ar_db_generation before the precheck read: memo entries are as of it */
 };
 
 /* What a format decides about a request from its method and path. */

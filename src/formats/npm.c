@@ -6,6 +6,7 @@
 #include "core/mem.h"
 #include "core/text.h"
 #include "core/timeutil.h"
+#include "formats/dp_memo.h"
 #include "formats/npm_pkg.h"
 
 #include <stdlib.h>
@@ -150,16 +151,39 @@ static int send_small_tarball(struct ar_dp *dp, const struct ar_asset *asset)
 	return 200;
 }
 
+/* What serving a local tarball needs, remembered per connection while nothing changes. */
+struct tarball_memo {
+	enum ar_vstatus status;
+	int64_t size;
+	char sha256[65];
+};
+
+static int find_tarball(struct tarball_memo *m, struct ar_dp *dp, const struct npm_target *t, const char *version,
+			struct ar_err *err)
+{
+	const char *key = ar_printf(dp->a, "npm-tgz\n%lld\n%s\n%s\n%s", (long long)dp->repo.id, t->ns ? t->ns : "",
+				    t->name, version);
+	if (ar_dp_memo_value(m, sizeof *m, dp->generation, key))
+		return 0;
+	struct ar_asset asset;
+	int rc = ar_npm_index_tarball(&m->status, &asset, dp->db, dp->a, dp->repo.id, t->ns, t->name, version, err);
+	if (rc)
+		return rc;
+	m->size = asset.size;
+	snprintf(m->sha256, sizeof m->sha256, "%s", asset.sha256);
+	ar_dp_memo_value_put(dp->generation, key, m, sizeof *m);
+	return 0;
+}
+
 static int get_tarball(struct ar_dp *dp)
 {
 	const struct npm_target *t = dp->route_data;
 	const char *version = npm_tarball_version(dp->a, t);
-	enum ar_vstatus status;
-	struct ar_asset asset;
+	struct tarball_memo m;
 	struct ar_err err = {0};
 	if (!version)
 		return ar_dp_error(dp, 404, "Not found: %s is not a tarball of %s", t->arg, t->full);
-	int rc = ar_npm_index_tarball(&status, &asset, dp->db, dp->a, dp->repo.id, t->ns, t->name, version, &err);
+	int rc = find_tarball(&m, dp, t, version, &err);
 	if (rc == AR_ENOTFOUND && npm_searches_upstream(dp))
 		return npm_upstream_tarball(dp, t, version);
 	if (rc == AR_ENOTFOUND)
@@ -167,11 +191,12 @@ static int get_tarball(struct ar_dp *dp)
 				   dp->repo.name);
 	if (rc)
 		return ar_dp_fail(dp, rc, &err);
-	if (!ar_status_downloadable(status))
+	if (!ar_status_downloadable(m.status))
 		return ar_dp_error(dp, 404, "Not found: %s@%s is %s and cannot be downloaded", t->full, version,
-				   ar_status_name(status));
-	if (ar_resp_not_modified(dp->req, asset.sha256))
+				   ar_status_name(m.status));
+	if (ar_resp_not_modified(dp->req, m.sha256))
 		return 304;
+	struct ar_asset asset = {.name = AR_NPM_ASSET, .size = m.size, .sha256 = m.sha256};
 	if (asset.size <= NPM_SMALL_TARBALL)
 		return send_small_tarball(dp, &asset);
 	return ar_dp_send_asset(dp, &asset, "application/octet-stream");

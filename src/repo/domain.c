@@ -71,6 +71,21 @@ int ar_domain_create(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *
 	return ar_group_create_root(db, out->id, out->created_ms, err);
 }
 
+static const char *dup_or_null(struct ar_arena *a, const char *s)
+{
+	return s ? ar_strdup(a, s) : NULL;
+}
+
+void ar_domain_copy(struct ar_domain *dst, struct ar_arena *a, const struct ar_domain *src)
+{
+	*dst = *src;
+	dst->owner = dup_or_null(a, src->owner);
+	dst->name = dup_or_null(a, src->name);
+	dst->encryption_key = dup_or_null(a, src->encryption_key);
+	dst->policy = dup_or_null(a, src->policy);
+	dst->policy_revision = dup_or_null(a, src->policy_revision);
+}
+
 int ar_domain_get(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *a, const char *owner, const char *name,
 		  struct ar_err *err)
 {

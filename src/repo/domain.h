@@ -25,6 +25,9 @@ struct ar_domain {
 int ar_domain_create(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *a, const char *region,
 		     const char *owner, const char *name, const char *encryption_key, struct ar_err *err);
 
+/* A deep copy of src in a's memory. */
+void ar_domain_copy(struct ar_domain *dst, struct ar_arena *a, const struct ar_domain *src);
+
 /* AR_ENOTFOUND when absent. */
 int ar_domain_get(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *a, const char *owner, const char *name,
 		  struct ar_err *err);

@@ -45,6 +45,10 @@ int ar_repo_create(struct ar_repository *out, struct ar_dbc *db, struct ar_arena
 int ar_repo_get(struct ar_repository *out, struct ar_dbc *db, struct ar_arena *a, const struct ar_domain *d,
 		const char *name, struct ar_err *err);
 
+/* A deep copy of src in a's memory, its domain fields pointing into d. */
+void ar_repo_copy(struct ar_repository *dst, struct ar_arena *a, const struct ar_repository *src,
+		  const struct ar_domain *d);
+
 /* Updates the description (when non-NULL) and replaces the upstream list (when set_upstreams).
    Rejects cycles in the domain's upstream graph and upstreams on a repository with an external
    connection. Reloads *r. */

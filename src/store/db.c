@@ -3,11 +3,15 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "core/mem.h"
@@ -30,6 +34,7 @@ struct ar_stmt {
 	char *sql;	 /* our copy: the fallback key, still valid if the caller's text is not */
 	uint64_t last_used;
 	bool is_busy; /* handed out and not yet ar_stmt_done: never reused or evicted */
+	bool wrote;   /* a step of a statement that can change the database ran */
 	int bind_err; /* first failed bind; the bind API is void, so step reports it */
 	int bind_idx;
 };
@@ -42,6 +47,7 @@ struct ar_dbc {
 	uint64_t tick;
 	bool in_tx;
 	bool holds_write;
+	bool tx_wrote; /* the open transaction ran a writing statement: commit bumps the generation */
 };
 
 struct ar_db {
@@ -54,7 +60,47 @@ struct ar_db {
 	pthread_mutex_t mu;
 	pthread_cond_t idle_cv;
 	pthread_cond_t write_cv; /* on CLOCK_MONOTONIC, for the bounded wait */
+	uint64_t local_generation;
+	uint64_t *shared_generation; /* mapped from the driver's generation file; NULL without one */
 };
+
+/* ---- write generation ---- */
+
+uint64_t ar_db_generation(struct ar_db *db)
+{
+	uint64_t *g = db->shared_generation ? db->shared_generation : &db->local_generation;
+	return __atomic_load_n(g, __ATOMIC_ACQUIRE);
+}
+
+/* Called after a write is committed, so a reader that saw the old number re-reads. */
+static void bump_generation(struct ar_db *db)
+{
+	__atomic_fetch_add(&db->local_generation, 1, __ATOMIC_RELEASE);
+	if (db->shared_generation)
+		__atomic_fetch_add(db->shared_generation, 1, __ATOMIC_RELEASE);
+}
+
+/* Maps the counter every process using this database bumps (the server and `arca admin`); a
+   database without the file still works, with only this process's writes counted. */
+static void map_generation(struct ar_db *db, const char *spec)
+{
+	struct ar_arena *a = ar_arena_new();
+	const char *path = db->drv->generation_path ? db->drv->generation_path(spec, a) : NULL;
+	int fd = path ? open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && (st.st_size >= 8 || ftruncate(fd, 8) == 0)) {
+		void *m = mmap(NULL, 8, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m != MAP_FAILED)
+			db->shared_generation = m;
+	}
+	if (path && !db->shared_generation)
+		ar_warn("db: %s: cannot map the write generation (%s); writes by other processes reach caches "
+			"only after their lifetime",
+			path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	ar_arena_free(a);
+}
 
 /* ---- write slot (single-writer engines) ---- */
 
@@ -185,6 +231,8 @@ int ar_stmt_step(struct ar_stmt *s, struct ar_err *err)
 	assert(s->is_busy);
 	if (s->bind_err < 0)
 		return ar_fail(err, s->bind_err, "binding parameter %d failed in: %s", s->bind_idx, s->sql);
+	if (!s->wrote && !s->c->db->drv->is_readonly(s->h))
+		s->wrote = true;
 	return s->c->db->drv->step(s->h, err);
 }
 
@@ -215,6 +263,14 @@ void ar_stmt_done(struct ar_stmt *s)
 	s->c->db->drv->reset(s->h);
 	s->bind_err = 0;
 	s->is_busy = false;
+	if (s->wrote) {
+		/* Autocommit: the reset above ended the statement's own transaction. */
+		s->wrote = false;
+		if (s->c->in_tx)
+			s->c->tx_wrote = true;
+		else
+			bump_generation(s->c->db);
+	}
 }
 
 int64_t ar_dbc_changes(struct ar_dbc *c)
@@ -295,6 +351,9 @@ int ar_dbc_commit(struct ar_dbc *c, struct ar_err *err)
 	if (rc < 0)
 		c->db->drv->rollback(c->h);
 	c->in_tx = false;
+	if (rc == 0 && c->tx_wrote)
+		bump_generation(c->db);
+	c->tx_wrote = false;
 	write_unlock(c);
 	return rc;
 }
@@ -305,6 +364,7 @@ void ar_dbc_rollback(struct ar_dbc *c)
 		return;
 	c->db->drv->rollback(c->h);
 	c->in_tx = false;
+	c->tx_wrote = false;
 	write_unlock(c);
 }
 
@@ -469,6 +529,8 @@ void ar_db_close(struct ar_db *db)
 		ar_warn("db: closing with %u connection(s) still borrowed", db->n_conns - db->n_idle);
 	for (unsigned i = 0; i < db->n_conns; i++)
 		dbc_close(&db->conns[i]);
+	if (db->shared_generation)
+		munmap(db->shared_generation, 8);
 	pthread_cond_destroy(&db->write_cv);
 	pthread_cond_destroy(&db->idle_cv);
 	pthread_mutex_destroy(&db->mu);
@@ -521,6 +583,9 @@ int ar_db_open(struct ar_db **out, const char *spec, unsigned pool_size, struct 
 		if (i == 0 && (rc = migrate(c, err)) < 0)
 			goto fail;
 	}
+	/* After connect: the driver has created the database's directory. */
+	map_generation(db, spec);
+	bump_generation(db); /* the migrations may have changed what other processes cached */
 	*out = db;
 	return 0;
 fail:

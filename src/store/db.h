@@ -58,6 +58,11 @@ bool ar_stmt_is_null(struct ar_stmt *s, int col);
 /* Resets and clears bindings so the cached statement can be reused. Always call when finished. */
 void ar_stmt_done(struct ar_stmt *s);
 
+/* A number that changes after every committed write to the database, by this process or another
+   one using the same database (`arca admin`): caches of rows compare it instead of asking the
+   database whether anything changed. */
+uint64_t ar_db_generation(struct ar_db *db);
+
 /* Rows changed by the last completed statement on c. */
 int64_t ar_dbc_changes(struct ar_dbc *c);
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "store/db.h"
 
@@ -25,6 +26,9 @@ struct ar_sql_driver {
 	const char *name;
 	/* True when the driver handles this spec (a path for sqlite, "postgres://" for postgres). */
 	bool (*accepts)(const char *spec);
+	/* Path of a small file beside the database that every process using it maps to share the
+	   write generation (ar_db_generation); NULL when the engine has none (arena memory). */
+	const char *(*generation_path)(const char *spec, struct ar_arena *a);
 	/* The engine allows one writer at a time: db.c queues write transactions in-process so
 	   writers wait in FIFO-ish order on a condition variable instead of polling the engine. */
 	bool is_single_writer;
@@ -52,6 +56,8 @@ struct ar_sql_driver {
 	int (*bind_null)(void *stmt, int idx);
 	/* 1 = row, 0 = done, < 0 = error. */
 	int (*step)(void *stmt, struct ar_err *err);
+	/* True when the statement cannot change the database (a SELECT). */
+	bool (*is_readonly)(void *stmt);
 	const char *(*column_text)(void *stmt, int col);
 	int64_t (*column_int)(void *stmt, int col);
 	const void *(*column_blob)(void *stmt, int col, size_t *len);

@@ -72,6 +72,11 @@ static bool sq_accepts(const char *spec)
 	return spec && spec[0] && !strstr(spec, "://");
 }
 
+static const char *sq_generation_path(const char *spec, struct ar_arena *a)
+{
+	return ar_printf(a, "%s-gen", spec);
+}
+
 static int sq_exec(sqlite3 *db, const char *sql, struct ar_err *err)
 {
 	char *msg = NULL;
@@ -242,6 +247,11 @@ static int sq_step(void *stmt, struct ar_err *err)
 	return sq_fail(sqlite3_db_handle(stmt), rc, err, NULL);
 }
 
+static bool sq_is_readonly(void *stmt)
+{
+	return sqlite3_stmt_readonly(stmt) != 0;
+}
+
 static const char *sq_column_text(void *stmt, int col)
 {
 	return (const char *)sqlite3_column_text(stmt, col);
@@ -268,6 +278,7 @@ const struct ar_sql_driver ar_db_driver_sqlite = {
 	.version = AR_SQL_DRIVER_VERSION,
 	.name = "sqlite",
 	.accepts = sq_accepts,
+	.generation_path = sq_generation_path,
 	.is_single_writer = true,
 	.connect = sq_connect,
 	.disconnect = sq_disconnect,
@@ -285,6 +296,7 @@ const struct ar_sql_driver ar_db_driver_sqlite = {
 	.bind_blob = sq_bind_blob,
 	.bind_null = sq_bind_null,
 	.step = sq_step,
+	.is_readonly = sq_is_readonly,
 	.column_text = sq_column_text,
 	.column_int = sq_column_int,
 	.column_blob = sq_column_blob,

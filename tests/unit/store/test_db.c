@@ -595,6 +595,44 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* Every committed write moves the generation, in this process or through another handle on the
+   same file (as `arca admin` would); reads and rolled-back writes do not. */
+static void test_generation(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_db *db = open_db(f), *other = open_db(f);
+	struct ar_err err = {0};
+	struct ar_dbc *c = ar_db_get(db), *oc = ar_db_get(other);
+	assert_true(ar_dbc_exec(c, &err, "CREATE TABLE g (v TEXT)", "") >= 0);
+	uint64_t g0 = ar_db_generation(db);
+	assert_int_equal(ar_dbc_exec(c, &err, "SELECT count(*) FROM g", ""), 0);
+	assert_int_equal(ar_db_generation(db), g0);
+
+	assert_int_equal(ar_dbc_exec(c, &err, "INSERT INTO g VALUES (?)", "s", "a"), 1);
+	uint64_t g1 = ar_db_generation(db);
+	assert_true(g1 != g0);
+
+	assert_int_equal(ar_dbc_begin(c, true, &err), 0);
+	assert_int_equal(ar_dbc_exec(c, &err, "INSERT INTO g VALUES (?)", "s", "b"), 1);
+	assert_int_equal(ar_db_generation(db), g1); /* not yet committed: nothing to see */
+	ar_dbc_rollback(c);
+	assert_int_equal(ar_db_generation(db), g1);
+
+	assert_int_equal(ar_dbc_begin(c, true, &err), 0);
+	assert_int_equal(ar_dbc_exec(c, &err, "INSERT INTO g VALUES (?)", "s", "c"), 1);
+	assert_int_equal(ar_dbc_commit(c, &err), 0);
+	uint64_t g2 = ar_db_generation(db);
+	assert_true(g2 != g1);
+
+	assert_int_equal(ar_dbc_exec(oc, &err, "DELETE FROM g WHERE v = ?", "s", "a"), 1);
+	assert_true(ar_db_generation(db) != g2);
+	assert_int_equal(ar_db_generation(db), ar_db_generation(other));
+	ar_db_put(other, oc);
+	ar_db_put(db, c);
+	ar_db_close(other);
+	ar_db_close(db);
+}
+
 static void test_concurrent_pool(void **state)
 {
 	struct fixture *f = *state;
@@ -642,6 +680,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit_persists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_future_schema_refused, setup, teardown),
 		cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test_setup_teardown(test_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_pool, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
