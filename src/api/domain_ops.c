@@ -33,6 +33,9 @@ int api_create_domain(struct ar_api_call *c)
 
 int api_describe_domain(struct ar_api_call *c)
 {
+	int rc = ar_domain_asset_size(&c->domain->asset_size_bytes, c->db, c->domain->id, &c->err);
+	if (rc)
+		return rc;
 	c->out = json_pack("{s:o}", "domain", ar_api_domain_json(c, c->domain, false));
 	return 0;
 }

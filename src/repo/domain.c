@@ -71,6 +71,23 @@ int ar_domain_create(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *
 	return ar_group_create_root(db, out->id, out->created_ms, err);
 }
 
+int ar_domain_asset_size(int64_t *out, struct ar_dbc *db, int64_t domain_id, struct ar_err *err)
+{
+	struct ar_stmt *st;
+	int rc = ar_dbc_prepare(db, &st,
+				"SELECT COALESCE(SUM(size), 0) FROM (SELECT DISTINCT x.sha256, x.size FROM assets x"
+				" JOIN package_versions v ON v.id = x.version_id JOIN packages p ON p.id = v.package_id"
+				" JOIN repositories r ON r.id = p.repository_id WHERE r.domain_id = ?)",
+				err);
+	if (rc)
+		return rc;
+	ar_stmt_bind_int(st, 1, domain_id);
+	rc = ar_stmt_step(st, err);
+	*out = rc == 1 ? ar_stmt_int(st, 0) : 0;
+	ar_stmt_done(st);
+	return rc < 0 ? rc : 0;
+}
+
 static const char *dup_or_null(struct ar_arena *a, const char *s)
 {
 	return s ? ar_strdup(a, s) : NULL;

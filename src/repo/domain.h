@@ -25,6 +25,10 @@ struct ar_domain {
 int ar_domain_create(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *a, const char *region,
 		     const char *owner, const char *name, const char *encryption_key, struct ar_err *err);
 
+/* Bytes stored for the domain: each distinct asset (by SHA-256) once, however many versions and
+   repositories hold it, as the blob store keeps it once. */
+int ar_domain_asset_size(int64_t *out, struct ar_dbc *db, int64_t domain_id, struct ar_err *err);
+
 /* A deep copy of src in a's memory. */
 void ar_domain_copy(struct ar_domain *dst, struct ar_arena *a, const struct ar_domain *src);
 

@@ -68,6 +68,21 @@ class GenericPublish(ArcaTestCase):
         deps = a.aws("list-package-version-dependencies", *PKG, "--package-version", "1.0.0")
         self.assertEqual(deps["dependencies"], [])
 
+    def test_domain_asset_size(self):
+        ca = self.arca.client()
+        ca.create_domain(domain="sized")
+        for repo in ("one", "two"):
+            ca.create_repository(domain="sized", repository=repo)
+        self.assertEqual(ca.describe_domain(domain="sized")["domain"]["assetSizeBytes"], 0)
+        a, b = b"a" * 1000, b"b" * 234
+        coord = dict(domain="sized", format="generic", namespace="n", package="p")
+        for repo, version, name, body in (("one", "1", "a.bin", a), ("one", "1", "b.bin", b),
+                                          ("two", "1", "a.bin", a), ("two", "2", "copy.bin", a)):
+            ca.publish_package_version(**coord, repository=repo, packageVersion=version, assetContent=body,
+                                       assetName=name, assetSHA256=sha256_hex(body), unfinished=True)
+        # The same bytes in two repositories and under two names are stored, and counted, once.
+        self.assertEqual(ca.describe_domain(domain="sized")["domain"]["assetSizeBytes"], len(a) + len(b))
+
     def test_boto3_round_trip_and_errors(self):
         ca = self.arca.client()
         body = bytes(range(256)) * 40
