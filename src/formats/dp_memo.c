@@ -113,8 +113,12 @@ bool ar_dp_memo_claims(struct ar_token_claims *out, const char *token, int64_t n
 	for (size_t i = 0; i < N_CLAIMS; i++) {
 		struct claims_slot *s = &m->claims[i];
 		/* The length is not secret; the bytes are compared without an early exit. */
-		if (s->token && s->len == len && ar_ct_equal(s->token, token, len))
-			return s->claims.expires_s > now_s && (*out = s->claims, true);
+		if (s->token && s->len == len && ar_ct_equal(s->token, token, len)) {
+			if (s->claims.expires_s <= now_s)
+				return false;
+			*out = s->claims;
+			return true;
+		}
 	}
 	return false;
 }

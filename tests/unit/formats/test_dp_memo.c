@@ -22,10 +22,10 @@ static struct ar_token_claims claims_for(const char *user, int64_t expires_s)
 {
 	struct ar_token_claims c;
 	memset(&c, 0, sizeof c);
-	strcpy(c.account_id, "111122223333");
+	snprintf(c.account_id, sizeof c.account_id, "111122223333");
 	snprintf(c.principal_arn, sizeof c.principal_arn, "arn:aws:iam::111122223333:user/%s", user);
-	strcpy(c.domain, "d");
-	strcpy(c.domain_owner, "111122223333");
+	snprintf(c.domain, sizeof c.domain, "d");
+	snprintf(c.domain_owner, sizeof c.domain_owner, "111122223333");
 	c.expires_s = expires_s;
 	return c;
 }
@@ -54,7 +54,7 @@ static void test_claims_bounded(void **state)
 		snprintf(tok, sizeof tok, "arca1.t.%03d", i);
 		ar_dp_memo_claims_put(tok, &c);
 	}
-	assert_true(ar_dp_memo_claims(&got, "arca1.t.099", 1)); /* the newest stays */
+	assert_true(ar_dp_memo_claims(&got, "arca1.t.099", 1));	 /* the newest stays */
 	assert_false(ar_dp_memo_claims(&got, "arca1.t.000", 1)); /* the oldest went */
 }
 
@@ -64,8 +64,13 @@ static void test_rows_follow_generation(void **state)
 	const char *ups[] = {"up1", "up2"};
 	struct ar_external_conn ext = {"public:npmjs", "npm"};
 	struct ar_domain d = {.id = 7, .owner = "111122223333", .name = "dom", .policy = "{\"p\":1}"};
-	struct ar_repository r = {.id = 9, .name = "repo", .description = "x", .upstreams = (const char **)ups,
-				  .n_upstreams = 2, .externals = &ext, .n_externals = 1};
+	struct ar_repository r = {.id = 9,
+				  .name = "repo",
+				  .description = "x",
+				  .upstreams = (const char **)ups,
+				  .n_upstreams = 2,
+				  .externals = &ext,
+				  .n_externals = 1};
 	ar_dp_memo_rows_put(5, &d, &r);
 
 	struct ar_arena *a = ar_arena_new();
