@@ -27,8 +27,8 @@ bool ar_dp_memo_rows(struct ar_domain *d, struct ar_repository *r, struct ar_are
 		     const char *owner, const char *domain, const char *repo);
 void ar_dp_memo_rows_put(uint64_t generation, const struct ar_domain *d, const struct ar_repository *r);
 
-/* The decision for principal ("" when anonymous) doing action on resource as of generation:
- *rc is 0 (allowed) or AR_EDENIED with the message in *err. */
+/* The decision for principal ("" when anonymous) doing action on resource as of generation: rc
+   gets 0 (allowed) or AR_EDENIED, and err the denial's message. */
 bool ar_dp_memo_decision(int *rc, struct ar_err *err, uint64_t generation, const char *principal, const char *action,
 			 const char *resource);
 void ar_dp_memo_decision_put(uint64_t generation, const char *principal, const char *action, const char *resource,
