@@ -82,7 +82,7 @@ class Arca:
                 m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", f.read())
             return m and int(m.group(1))
 
-        self.port = wait_for(listening, what="arca to listen")
+        self.port = wait_for(listening, timeout=60, what="arca to listen")  # first start fsyncs; CI disks are shared
         self.endpoint = f"http://127.0.0.1:{self.port}"
         wait_for(lambda: self.http("GET", "/healthz")[0] == 200, what="/healthz")
         creds = configparser.ConfigParser()
