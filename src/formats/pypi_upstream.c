@@ -240,7 +240,8 @@ static bool is_cooling(const struct chain *c, const struct up_file *f, int64_t n
 }
 
 /* The upstream page of norm through the engine. 0 with files (possibly none); AR_ENOTFOUND when
-   upstream has no such project; AR_EUNAVAIL/AR_ETOOBIG when it failed and nothing is cached. */
+   upstream has no such project; AR_ETIMEOUT when it did not answer in time, AR_EUNAVAIL/AR_ETOOBIG
+   when it failed otherwise, and nothing is cached. */
 static int upstream_files(struct up_file **files, size_t *n, struct ar_upstream_meta *m, struct ar_dp *dp,
 			  const struct chain *c, const char *norm, struct ar_err *err)
 {
@@ -262,9 +263,19 @@ static int upstream_files(struct up_file **files, size_t *n, struct ar_upstream_
 	return parse_page(files, n, dp, c->connection, norm, body, len, err);
 }
 
-static int bad_gateway(struct ar_dp *dp, const struct chain *c, const struct ar_err *err)
+/* The page could not be had from upstream and nothing is cached: 504 when upstream did not answer in
+   time, 502 when it failed otherwise, 500 for our own failure. The message names the connection and
+   the redacted URL, never its credentials. */
+static int upstream_failed(struct ar_dp *dp, const struct chain *c, int rc, const struct ar_err *err)
 {
+	if (rc == AR_ERROR)
+		return ar_dp_fail(dp, rc, err);
 	ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err->msg);
+	if (rc == AR_ETIMEOUT)
+		return ar_dp_error(dp, 504,
+				   "Gateway Timeout: external connection %s did not answer in time and nothing is "
+				   "cached: %s",
+				   c->connection, err->msg);
 	return ar_dp_error(dp, 502, "Bad Gateway: external connection %s is unavailable and nothing is cached: %s",
 			   c->connection, err->msg);
 }
@@ -389,7 +400,7 @@ int ar_pypi_upstream_page(struct ar_dp *dp, const char *norm, enum ar_pypi_repr 
 			for (size_t i = 0; i < c.n; i++)
 				any_local = any_local || c.pkgs[i];
 			if (!any_local)
-				return bad_gateway(dp, &c, &err);
+				return upstream_failed(dp, &c, rc, &err);
 			ar_log(AR_LOG_WARN, "pypi upstream %s: %s (serving local versions only)", c.connection,
 			       err.msg);
 		}
@@ -490,7 +501,7 @@ static int from_external(struct ar_dp *dp, const struct chain *c, const char *no
 	if (rc == AR_ENOTFOUND)
 		return ar_dp_error(dp, 404, "Not Found: %s", filename);
 	if (rc)
-		return bad_gateway(dp, c, &err);
+		return upstream_failed(dp, c, rc, &err);
 	const struct up_file *f = NULL;
 	for (size_t i = 0; i < n && !f; i++)
 		if (strcmp(files[i].filename, filename) == 0 && strcmp(files[i].version, version) == 0)
@@ -515,6 +526,11 @@ static int from_external(struct ar_dp *dp, const struct chain *c, const char *no
 	rc = ar_upstream_fetch_file(dp->ctx->upstream, &dp->db, &uf, &r, &err);
 	if (rc == AR_ENOTFOUND)
 		return ar_dp_error(dp, 404, "Not Found: %s (upstream %s)", filename, c->connection);
+	if (rc == AR_ETIMEOUT) {
+		ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err.msg);
+		return ar_dp_error(dp, 504, "Gateway Timeout: fetching %s from %s timed out: %s", filename,
+				   c->connection, err.msg);
+	}
 	if (rc == AR_EINVAL || rc == AR_EUNAVAIL || rc == AR_ETOOBIG) {
 		ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err.msg);
 		return ar_dp_error(dp, 502, "Bad Gateway: fetching %s from %s failed: %s", filename, c->connection,
