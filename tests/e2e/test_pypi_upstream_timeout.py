@@ -3,98 +3,18 @@ Timeout with a message naming the connection (never its credentials) when nothin
 page with X-Arca-Stale when something is, and 504 for a file download that stalls. The upstream is a small
 PEP 691 index served by http.server in this process; a request it holds waits on an event that the test
 sets at the end, so nothing here sleeps and the held handlers finish at once."""
-import hashlib
 import json
 import os
 import tempfile
-import threading
 import time
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
 from harness import Arca, ArcaTestCase
-from pypi_helpers import make_venv, make_wheel, pip_env, repo_setup, request, with_auth
+from pypi_helpers import FakeIndex, make_venv, make_wheel, pip_env, repo_setup, request, with_auth
 
 DOMAIN = "corp"
 JSON_V1 = "application/vnd.pypi.simple.v1+json"
 SECRET = "s3cret-upstream-pw"
-HOLD_CAP_S = 60  # a held request is answered at the latest then, should the test die before releasing it
-
-
-class FakeIndex:
-    """A PEP 691 JSON index: simple/{name}/ pages and files/{filename}; paths in `held` wait for `release`."""
-
-    def __init__(self):
-        self.release = threading.Event()
-        self.lock = threading.Lock()
-        self.files = {}  # project -> [(filename, bytes)]
-        self.held = set()  # request paths to hold
-        self.hits = {}  # request path -> count
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                path = urllib.parse.urlsplit(self.path).path
-                with fake.lock:
-                    fake.hits[path] = fake.hits.get(path, 0) + 1
-                    hold = path in fake.held
-                if hold:
-                    fake.release.wait(HOLD_CAP_S)
-                status, ctype, body = fake.answer(path)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", ctype)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError:
-                    pass  # Arca gave up on a held request long ago
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-
-    def add(self, project, path):
-        with open(path, "rb") as f:
-            data = f.read()
-        with self.lock:
-            self.files.setdefault(project, []).append((os.path.basename(path), data))
-
-    def hold(self, path):
-        with self.lock:
-            self.held.add(path)
-
-    def count(self, path):
-        with self.lock:
-            return self.hits.get(path, 0)
-
-    def answer(self, path):
-        with self.lock:
-            files = {p: list(fs) for p, fs in self.files.items()}
-        parts = path.strip("/").split("/")
-        if len(parts) == 2 and parts[0] == "simple" and parts[1] in files:
-            page = {"meta": {"api-version": "1.1"}, "name": parts[1], "versions": [], "files": [
-                {"filename": fn, "url": f"../../files/{fn}", "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
-                 "size": len(data), "upload-time": "2020-01-02T03:04:05.000000Z"}
-                for fn, data in files[parts[1]]]}
-            return 200, JSON_V1, json.dumps(page).encode()
-        if len(parts) == 2 and parts[0] == "files":
-            for fs in files.values():
-                for fn, data in fs:
-                    if fn == parts[1]:
-                        return 200, "application/octet-stream", data
-        return 404, "text/plain", b"not found"
-
-    def close(self):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class PypiUpstreamTimeout(ArcaTestCase):
