@@ -269,8 +269,9 @@ static int parse_json(struct page *pg, const char *body, size_t len, struct ar_e
 	json_t *meta = json_object_get(doc, "meta");
 	const char *api = json_is_object(meta) ? jstr(meta, "api-version") : NULL;
 	if (api && !major_is_1(api)) {
+		ar_fail(err, AR_EINVAL, "unsupported simple API version %.32s", api); /* before api is freed */
 		json_decref(doc);
-		return ar_fail(err, AR_EINVAL, "unsupported simple API version %.32s", api);
+		return AR_EINVAL;
 	}
 	size_t i;
 	json_t *f;
