@@ -35,6 +35,7 @@ const char *ar_code_name(int code)
 	case AR_EAUTH: return "EAUTH";
 	case AR_EQUOTA: return "EQUOTA";
 	case AR_EUNAVAIL: return "EUNAVAIL";
+	case AR_ETIMEOUT: return "ETIMEOUT";
 	default: return "ERROR";
 	}
 }

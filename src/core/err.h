@@ -17,6 +17,7 @@ enum ar_code {
 	AR_EAUTH = -8,	   /* missing, invalid or expired credentials */
 	AR_EQUOTA = -9,	   /* a service quota was exceeded */
 	AR_EUNAVAIL = -10, /* a dependency (upstream, disk) is unavailable */
+	AR_ETIMEOUT = -11, /* a dependency (upstream) did not answer in time: timeout or stalled transfer */
 };
 
 /* Why the last call failed; filled by ar_fail, read at the protocol edge. */

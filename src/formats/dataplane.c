@@ -67,6 +67,7 @@ int ar_dp_fail(struct ar_dp *dp, int code, const struct ar_err *err)
 	case AR_ETOOBIG: return ar_dp_error(dp, 413, "%s", err->msg);
 	case AR_EQUOTA: return ar_dp_error(dp, 402, "%s", err->msg);
 	case AR_EUNAVAIL: return ar_dp_error(dp, 503, "%s", err->msg);
+	case AR_ETIMEOUT: return ar_dp_error(dp, 504, "%s", err->msg);
 	default:
 		ar_error("request %s: %s", dp->req->request_id, err->msg);
 		return ar_dp_error(dp, 500, "internal error; request id %s", dp->req->request_id);

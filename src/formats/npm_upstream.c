@@ -141,8 +141,8 @@ static int send_unavailable(struct ar_dp *dp, const struct npm_target *t, int rc
 	ar_warn("npm: %s from upstream of %s/%s: %s", t->full, dp->domain.name, dp->repo.name, err->msg);
 	if (rc == AR_ERROR)
 		return ar_dp_fail(dp, rc, err);
-	return ar_dp_error(dp, 502, "upstream unavailable: %s cannot be fetched and nothing is cached: %s", t->full,
-			   err->msg);
+	return ar_dp_error(dp, rc == AR_ETIMEOUT ? 504 : 502,
+			   "upstream unavailable: %s cannot be fetched and nothing is cached: %s", t->full, err->msg);
 }
 
 int npm_upstream_packument(struct ar_dp *dp, const struct npm_target *t, bool abbreviated)

@@ -6,6 +6,7 @@
 #include "core/mem.h"
 #include "core/timeutil.h"
 #include "formats/pypi_dist.h"
+#include "formats/pypi_upstream_parse.h"
 #include "repo/cooldown.h"
 #include "repo/groups.h"
 #include "repo/resolve.h"
@@ -17,18 +18,8 @@
 #include <strings.h>
 #include <time.h>
 
-#define ACCEPT_JSON	"application/vnd.pypi.simple.v1+json"
 #define MAX_PAGE_BYTES	(256u << 20)
 #define FILE_CACHE_CTRL "private, max-age=31536000, immutable"
-
-/* A file the upstream page lists. */
-struct up_file {
-	const char *filename, *version; /* version normalized */
-	const char *path;		/* below the connection's base URL */
-	const char *sha256, *requires_python, *metadata_sha256;
-	bool is_yanked;
-	int64_t size, upload_ms; /* upload_ms 0 when upstream did not say (PEP 700) */
-};
 
 /* What a request resolves through: the repositories searched (stopping after the first whose package
    has upstream=BLOCK) with their package, and the external connection when it may be used. */
@@ -87,165 +78,21 @@ static int load_chain(struct chain *c, struct ar_dp *dp, const char *norm, struc
 
 /* --- the upstream page --- */
 
-static const char *jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* PEP 700 "2024-01-02T03:04:05.123456Z" (fraction optional) in epoch ms; 0 when unreadable. */
-static int64_t parse_time(const char *s)
-{
-	struct tm tm = {0};
-	if (!s)
-		return 0;
-	const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return 0;
-	int64_t ms = (int64_t)timegm(&tm) * 1000;
-	if (*end == '.') {
-		int scale = 100;
-		for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
-			ms += (*end - '0') * scale;
-	}
-	return ms;
-}
-
-/* The base URL without scheme and credentials ("host:port/path/"). */
-static const char *strip_scheme(struct ar_arena *a, const char *url)
-{
-	const char *p = strstr(url, "://");
-	p = p ? p + 3 : url;
-	const char *slash = strchr(p, '/'), *at = strchr(p, '@');
-	if (at && (!slash || at < slash))
-		p = at + 1;
-	return ar_strdup(a, p);
-}
-
-/* The path below the connection's base URL of a file URL from the page at simple/{norm}/, or NULL
-   when it points elsewhere (another host: outside the engine's reach, refused). */
-static const char *upstream_path(struct ar_arena *a, const char *base, const char *norm, const char *url)
-{
-	size_t ulen = strcspn(url, "#");
-	const char *u = ar_strndup(a, url, ulen);
-	const char *b = strip_scheme(a, base);
-	size_t blen = strlen(b);
-	if (blen == 0 || b[blen - 1] != '/')
-		b = ar_printf(a, "%s/", b), blen++;
-	if (strstr(u, "://")) {
-		const char *s = strip_scheme(a, u);
-		return strncmp(s, b, blen) == 0 ? ar_strdup(a, s + blen) : NULL;
-	}
-	if (u[0] == '/') {
-		const char *host_end = strchr(b, '/');
-		const char *bpath = host_end;
-		size_t plen = strlen(bpath);
-		return strncmp(u, bpath, plen) == 0 ? ar_strdup(a, u + plen) : NULL;
-	}
-	/* Relative to simple/{norm}/: resolve "." and ".." against that directory. */
-	const char **segs = ar_alloc_array(a, 64, sizeof *segs);
-	size_t n = 0;
-	segs[n++] = "simple";
-	segs[n++] = norm;
-	const char *p = u;
-	while (*p) {
-		size_t len = strcspn(p, "/");
-		if (len == 2 && strncmp(p, "..", 2) == 0) {
-			if (n == 0)
-				return NULL;
-			n--;
-		} else if (!(len == 1 && p[0] == '.') && len > 0) {
-			if (n == 64)
-				return NULL;
-			segs[n++] = ar_strndup(a, p, len);
-		}
-		p += len;
-		if (*p == '/')
-			p++;
-	}
-	struct ar_buf out;
-	ar_buf_init(&out, 8192);
-	for (size_t i = 0; i < n; i++)
-		if ((i && ar_buf_addch(&out, '/')) || ar_buf_adds(&out, segs[i])) {
-			ar_buf_release(&out);
-			return NULL;
-		}
-	const char *r = ar_strdup(a, out.ptr ? out.ptr : "");
-	ar_buf_release(&out);
-	return r;
-}
-
-/* Parses a PEP 691 JSON page into the files that can be served (a sha256, a parsable filename of
-   this project, a URL below the base). */
-static int parse_page(struct up_file **out, size_t *n, struct ar_dp *dp, const char *connection, const char *norm,
-		      const char *body, size_t len, struct ar_err *err)
-{
-	const char *base;
-	int rc = ar_upstream_base_url(&base, dp->ctx->cfg, connection, err);
-	if (rc)
-		return rc;
-	json_error_t jerr;
-	json_t *doc = json_loadb(body, len, 0, &jerr);
-	json_t *files = doc ? json_object_get(doc, "files") : NULL;
-	if (!json_is_array(files)) {
-		json_decref(doc);
-		return ar_fail(err, AR_EUNAVAIL, "the %s page of %s is not a PEP 691 JSON project page", connection,
-			       norm);
-	}
-	size_t cap = json_array_size(files);
-	*out = ar_alloc_array(dp->a, cap ? cap : 1, sizeof **out);
-	*n = 0;
-	size_t i;
-	json_t *f;
-	json_array_foreach(files, i, f)
-	{
-		const char *filename = jstr(f, "filename"), *url = jstr(f, "url");
-		const char *sha = jstr(json_object_get(f, "hashes"), "sha256");
-		struct ar_pypi_file pf;
-		struct ar_err ferr = {0};
-		if (!filename || !url || !sha || !ar_blob_key_valid(sha) ||
-		    ar_pypi_parse_filename(&pf, dp->a, filename, &ferr) != 0 ||
-		    strcmp(ar_pypi_normalize(dp->a, pf.name), norm) != 0)
-			continue;
-		const char *path = upstream_path(dp->a, base, norm, url);
-		if (!path)
-			continue;
-		json_t *md = json_object_get(f, "core-metadata");
-		if (!md)
-			md = json_object_get(f, "dist-info-metadata");
-		const char *md_sha = json_is_object(md) ? jstr(md, "sha256") : NULL;
-		json_t *yanked = json_object_get(f, "yanked");
-		json_t *size = json_object_get(f, "size");
-		const char *rp = jstr(f, "requires-python");
-		(*out)[(*n)++] = (struct up_file){
-			.filename = ar_strdup(dp->a, filename),
-			.version = ar_pypi_version_normalize(dp->a, pf.version),
-			.path = path,
-			.sha256 = ar_strdup(dp->a, sha),
-			.requires_python = rp && *rp ? ar_strdup(dp->a, rp) : NULL,
-			.metadata_sha256 = md_sha && ar_blob_key_valid(md_sha) ? ar_strdup(dp->a, md_sha) : NULL,
-			.is_yanked = json_is_true(yanked) || json_is_string(yanked),
-			.size = json_is_integer(size) ? json_integer_value(size) : 0,
-			.upload_ms = parse_time(jstr(f, "upload-time")),
-		};
-	}
-	json_decref(doc);
-	return 0;
-}
-
 /* Younger than the cooldown (a file without an upload time cannot be judged and is let through). */
-static bool is_cooling(const struct chain *c, const struct up_file *f, int64_t now_ms)
+static bool is_cooling(const struct chain *c, const struct ar_pypi_up_file *f, int64_t now_ms)
 {
 	return c->cooldown_s > 0 && f->upload_ms > 0 && now_ms - f->upload_ms < c->cooldown_s * 1000;
 }
 
 /* The upstream page of norm through the engine. 0 with files (possibly none); AR_ENOTFOUND when
-   upstream has no such project; AR_EUNAVAIL/AR_ETOOBIG when it failed and nothing is cached. */
-static int upstream_files(struct up_file **files, size_t *n, struct ar_upstream_meta *m, struct ar_dp *dp,
+   upstream has no such project; AR_ETIMEOUT when it did not answer in time, AR_EUNAVAIL/AR_ETOOBIG
+   when it failed otherwise, and nothing is cached. */
+static int upstream_files(struct ar_pypi_up_file **files, size_t *n, struct ar_upstream_meta *m, struct ar_dp *dp,
 			  const struct chain *c, const char *norm, struct ar_err *err)
 {
-	struct ar_upstream_req r = {
-		.connection = c->connection, .path = ar_printf(dp->a, "simple/%s/", norm), .accept = ACCEPT_JSON};
+	struct ar_upstream_req r = {.connection = c->connection,
+				    .path = ar_printf(dp->a, "simple/%s/", norm),
+				    .accept = AR_PYPI_UPSTREAM_ACCEPT};
 	*n = 0;
 	int rc = ar_upstream_get_meta(dp->ctx->upstream, &dp->db, m, &r, err);
 	if (rc)
@@ -257,14 +104,30 @@ static int upstream_files(struct up_file **files, size_t *n, struct ar_upstream_
 	}
 	char *body;
 	size_t len;
-	if ((rc = ar_upstream_read_body(dp->ctx->upstream, m, dp->a, &body, &len, err)))
+	const char *base;
+	if ((rc = ar_upstream_read_body(dp->ctx->upstream, m, dp->a, &body, &len, err)) ||
+	    (rc = ar_upstream_base_url(&base, dp->ctx->cfg, c->connection, err)))
 		return rc;
-	return parse_page(files, n, dp, c->connection, norm, body, len, err);
+	rc = ar_pypi_upstream_parse_page(files, n, dp->a, base, norm, m->content_type, body, len,
+					 AR_PYPI_UPSTREAM_MAX_FILES, err);
+	if (rc == AR_EINVAL) /* upstream sent something that is not a project page: it is unwell */
+		return ar_fail(err, AR_EUNAVAIL, "the %s page of %s: %s", c->connection, norm, err->msg);
+	return rc;
 }
 
-static int bad_gateway(struct ar_dp *dp, const struct chain *c, const struct ar_err *err)
+/* The page could not be had from upstream and nothing is cached: 504 when upstream did not answer in
+   time, 502 when it failed otherwise, 500 for our own failure. The message names the connection and
+   the redacted URL, never its credentials. */
+static int upstream_failed(struct ar_dp *dp, const struct chain *c, int rc, const struct ar_err *err)
 {
+	if (rc == AR_ERROR)
+		return ar_dp_fail(dp, rc, err);
 	ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err->msg);
+	if (rc == AR_ETIMEOUT)
+		return ar_dp_error(dp, 504,
+				   "Gateway Timeout: external connection %s did not answer in time and nothing is "
+				   "cached: %s",
+				   c->connection, err->msg);
 	return ar_dp_error(dp, 502, "Bad Gateway: external connection %s is unavailable and nothing is cached: %s",
 			   c->connection, err->msg);
 }
@@ -276,7 +139,7 @@ struct merged_build {
 	enum ar_pypi_repr repr;
 	const char *norm;
 	const struct chain *c;
-	struct up_file *up;
+	struct ar_pypi_up_file *up;
 	size_t n_up;
 	int64_t now_ms;
 };
@@ -345,7 +208,7 @@ static int build_merged(void *cls, char **data, size_t *len, char **etag, struct
 	memcpy(links, page.links, page.n_links * sizeof *links);
 	size_t n_links = page.n_links;
 	for (size_t i = 0; i < mb->n_up; i++) {
-		const struct up_file *f = &mb->up[i];
+		const struct ar_pypi_up_file *f = &mb->up[i];
 		if (is_cooling(c, f, mb->now_ms) ||
 		    (has_string(seen, n_seen, f->version) && !has_string(open, n_open, f->version)))
 			continue;
@@ -389,7 +252,7 @@ int ar_pypi_upstream_page(struct ar_dp *dp, const char *norm, enum ar_pypi_repr 
 			for (size_t i = 0; i < c.n; i++)
 				any_local = any_local || c.pkgs[i];
 			if (!any_local)
-				return bad_gateway(dp, &c, &err);
+				return upstream_failed(dp, &c, rc, &err);
 			ar_log(AR_LOG_WARN, "pypi upstream %s: %s (serving local versions only)", c.connection,
 			       err.msg);
 		}
@@ -483,15 +346,15 @@ static int from_external(struct ar_dp *dp, const struct chain *c, const char *no
 			 const char *filename, bool is_metadata)
 {
 	struct ar_err err = {0};
-	struct up_file *files;
+	struct ar_pypi_up_file *files;
 	size_t n;
 	struct ar_upstream_meta m;
 	int rc = upstream_files(&files, &n, &m, dp, c, norm, &err);
 	if (rc == AR_ENOTFOUND)
 		return ar_dp_error(dp, 404, "Not Found: %s", filename);
 	if (rc)
-		return bad_gateway(dp, c, &err);
-	const struct up_file *f = NULL;
+		return upstream_failed(dp, c, rc, &err);
+	const struct ar_pypi_up_file *f = NULL;
 	for (size_t i = 0; i < n && !f; i++)
 		if (strcmp(files[i].filename, filename) == 0 && strcmp(files[i].version, version) == 0)
 			f = &files[i];
@@ -515,6 +378,11 @@ static int from_external(struct ar_dp *dp, const struct chain *c, const char *no
 	rc = ar_upstream_fetch_file(dp->ctx->upstream, &dp->db, &uf, &r, &err);
 	if (rc == AR_ENOTFOUND)
 		return ar_dp_error(dp, 404, "Not Found: %s (upstream %s)", filename, c->connection);
+	if (rc == AR_ETIMEOUT) {
+		ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err.msg);
+		return ar_dp_error(dp, 504, "Gateway Timeout: fetching %s from %s timed out: %s", filename,
+				   c->connection, err.msg);
+	}
 	if (rc == AR_EINVAL || rc == AR_EUNAVAIL || rc == AR_ETOOBIG) {
 		ar_log(AR_LOG_WARN, "pypi upstream %s: %s", c->connection, err.msg);
 		return ar_dp_error(dp, 502, "Bad Gateway: fetching %s from %s failed: %s", filename, c->connection,

@@ -343,10 +343,10 @@ static int transfer_error(struct xfer *x, CURLcode cc, const char *errbuf, const
 		return ar_fail(err, x->write_errno == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "GET %s: temp file in %s: %s",
 			       shown, x->o->tmp_dir, strerror(x->write_errno));
 	if (x->is_stalled)
-		return ar_fail(err, AR_EUNAVAIL, "GET %s: stalled (under %u bytes in %u ms)", shown,
+		return ar_fail(err, AR_ETIMEOUT, "GET %s: stalled (under %u bytes in %u ms)", shown,
 			       x->min_window_bytes, x->o->stall_ms);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
-		return ar_fail(err, AR_EUNAVAIL, "GET %s: timed out: %s", shown, why);
+		return ar_fail(err, AR_ETIMEOUT, "GET %s: timed out: %s", shown, why);
 	if (cc == CURLE_UNSUPPORTED_PROTOCOL)
 		return ar_fail(err, AR_EUNAVAIL, "GET %s: redirected to a URL that is not http(s)", shown);
 	return ar_fail(err, AR_EUNAVAIL, "GET %s: %s", shown, why);

@@ -49,9 +49,10 @@ struct ar_fetch_res {
 };
 
 /* GETs o->url, following up to 5 redirects (http and https only). 0 when an HTTP answer arrived,
-   whatever its status (read res->status); AR_EUNAVAIL when none did (refused, DNS, TLS, reset,
-   timeout, stall), AR_ETOOBIG past max_bytes, AR_EINVAL for a URL that is not http(s), AR_ERROR for a
-   local failure. res is always initialised: release it with ar_fetch_res_release. */
+   whatever its status (read res->status); AR_ETIMEOUT when none came in time (connect or total
+   timeout, stall), AR_EUNAVAIL when none did otherwise (refused, DNS, TLS, reset), AR_ETOOBIG past max_bytes, AR_EINVAL
+   for a URL that is not http(s), AR_ERROR for a local failure. res is always initialised: release it with
+   ar_fetch_res_release. */
 int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fetch_opts *o, struct ar_err *err);
 
 /* Frees res and removes its temp file if the caller did not take it. */

@@ -280,7 +280,7 @@ static int make_url(struct ar_upstream *u, struct conn *c, const char *path, cha
 
 static enum verdict verdict_of(int fetch_rc, long status)
 {
-	if (fetch_rc == AR_EUNAVAIL || (fetch_rc == 0 && (status >= 500 || status == 429)))
+	if (fetch_rc == AR_EUNAVAIL || fetch_rc == AR_ETIMEOUT || (fetch_rc == 0 && (status >= 500 || status == 429)))
 		return UP_FAIL;
 	if (fetch_rc == 0 || fetch_rc == AR_ETOOBIG)
 		return UP_OK;

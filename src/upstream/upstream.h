@@ -91,8 +91,9 @@ struct ar_upstream_meta {
    cache, after it revalidated with If-None-Match / If-Modified-Since, on upstream failure the stale
    copy. Concurrent callers for one (connection, path, accept) share one upstream request.
    0: out->status 200, body in blob out->sha256 (ar_upstream_read_body, or ar_blob_open to send it).
-   AR_ENOTFOUND: upstream says 404 (out filled, status 404). AR_EUNAVAIL: upstream failed, timed out,
-   its breaker is open or it has no URL, and nothing is cached. AR_ETOOBIG: larger than max_metadata
+   AR_ENOTFOUND: upstream says 404 (out filled, status 404). AR_ETIMEOUT: upstream did not answer
+   within the metadata timeout and nothing is cached. AR_EUNAVAIL: upstream failed otherwise, its
+   breaker is open or it has no URL, and nothing is cached. AR_ETOOBIG: larger than max_metadata
    and nothing cached. AR_EINVAL: bad req. AR_ERROR: local (database, disk). */
 int ar_upstream_get_meta(struct ar_upstream *u, struct ar_dbc **db, struct ar_upstream_meta *out,
 			 const struct ar_upstream_req *r, struct ar_err *err);
@@ -117,8 +118,9 @@ struct ar_upstream_file {
    the blob store and kept; later calls for the same (connection, path) answer from the store without
    asking upstream. Concurrent callers share one download; db as above. 0: the bytes are in
    blob out->hashes.sha256. AR_EINVAL: digest mismatch (nothing stored) or bad req/digest.
-   AR_ENOTFOUND: upstream 404/410 (not cached). AR_EUNAVAIL: upstream failed, timed out, stalled, its
-   breaker is open or it has no URL. AR_ETOOBIG: larger than max_file. AR_ERROR: local. */
+   AR_ENOTFOUND: upstream 404/410 (not cached). AR_ETIMEOUT: the connect timed out or the transfer
+   stalled. AR_EUNAVAIL: upstream failed otherwise, its breaker is open or it has no URL. AR_ETOOBIG: larger than
+   max_file. AR_ERROR: local. */
 int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc **db, struct ar_upstream_file *out,
 			   const struct ar_upstream_req *r, struct ar_err *err);
 

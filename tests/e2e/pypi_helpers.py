@@ -17,11 +17,15 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
+import html
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BUILD_PYTHON = "/usr/bin/python3"  # Debian's, with setuptools, wheel and build (scripts/test-deps.sh)
 PIP_ACCEPT = ("application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, "
@@ -313,3 +317,126 @@ def access_log(arca):
     for m in re.finditer(r" access \S+ (\S+) (\S+) (\d+) ", arca.read_log()):
         out.append((m.group(1), m.group(2), int(m.group(3))))
     return out
+
+
+class FakeIndex:
+    """A small index standing in for public:pypi, in the test's own process: simple/{name}/ as PEP 691 JSON
+    (or PEP 503 HTML for projects added with html=True, whatever the Accept), files/{filename} and
+    files/{filename}.metadata. A path passed to hold() waits for `release` (an event the test sets when
+    done, so held handlers end at once; HOLD_CAP_S bounds them should it never be set)."""
+
+    HOLD_CAP_S = 60
+    JSON_V1 = "application/vnd.pypi.simple.v1+json"
+
+    def __init__(self):
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+        self.projects = {}  # name -> {"html": bool, "files": [dict]}
+        self.held = set()
+        self.hits = {}  # path -> count
+        self.accepts = {}  # path -> last Accept
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                path = urllib.parse.urlsplit(self.path).path
+                with fake.lock:
+                    fake.hits[path] = fake.hits.get(path, 0) + 1
+                    fake.accepts[path] = self.headers.get("Accept", "")
+                    hold = path in fake.held
+                if hold:
+                    fake.release.wait(fake.HOLD_CAP_S)
+                status, ctype, body = fake.answer(path)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the client gave up on a held request long ago
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def add(self, project, path, html=False, requires_python=None, yanked=None, href=None):
+        """Lists the distribution at path on project's page; href overrides its URL (relative to the page)."""
+        with open(path, "rb") as f:
+            data = f.read()
+        fn = os.path.basename(path)
+        metadata = wheel_metadata(path) if fn.endswith(".whl") else None
+        with self.lock:
+            p = self.projects.setdefault(project, {"html": html, "files": []})
+            p["files"].append({"filename": fn, "data": data, "requires_python": requires_python, "yanked": yanked,
+                               "metadata": metadata, "href": href or f"../../files/{fn}"})
+
+    def hold(self, path):
+        with self.lock:
+            self.held.add(path)
+
+    def count(self, path):
+        with self.lock:
+            return self.hits.get(path, 0)
+
+    def accept(self, path):
+        with self.lock:
+            return self.accepts.get(path)
+
+    def answer(self, path):
+        with self.lock:
+            projects = {k: {"html": v["html"], "files": list(v["files"])} for k, v in self.projects.items()}
+        parts = path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "simple" and parts[1] in projects:
+            p = projects[parts[1]]
+            return (200, "text/html; charset=utf-8", self.html_page(parts[1], p["files"])) if p["html"] else \
+                (200, self.JSON_V1, self.json_page(parts[1], p["files"]))
+        if len(parts) == 2 and parts[0] == "files":
+            for p in projects.values():
+                for f in p["files"]:
+                    if parts[1] == f["filename"]:
+                        return 200, "application/octet-stream", f["data"]
+                    if f["metadata"] is not None and parts[1] == f["filename"] + ".metadata":
+                        return 200, "application/octet-stream", f["metadata"]
+        return 404, "text/plain", b"not found"
+
+    @staticmethod
+    def json_page(name, files):
+        out = []
+        for f in files:
+            e = {"filename": f["filename"], "url": f["href"], "hashes": {"sha256": hashlib.sha256(f["data"]).hexdigest()},
+                 "size": len(f["data"]), "upload-time": "2020-01-02T03:04:05.000000Z"}
+            if f["requires_python"]:
+                e["requires-python"] = f["requires_python"]
+            if f["yanked"] is not None:
+                e["yanked"] = f["yanked"]
+            if f["metadata"] is not None:
+                e["core-metadata"] = {"sha256": hashlib.sha256(f["metadata"]).hexdigest()}
+            out.append(e)
+        return json.dumps({"meta": {"api-version": "1.1"}, "name": name, "versions": [], "files": out}).encode()
+
+    @staticmethod
+    def html_page(name, files):
+        lines = ["<!DOCTYPE html>", "<html><head><meta name=\"pypi:repository-version\" content=\"1.0\">",
+                 f"<title>Links for {name}</title></head><body><h1>Links for {name}</h1>"]
+        for f in files:
+            attrs = f' href="{html.escape(f["href"])}#sha256={hashlib.sha256(f["data"]).hexdigest()}"'
+            if f["requires_python"]:
+                attrs += f' data-requires-python="{html.escape(f["requires_python"])}"'
+            if f["yanked"] is not None:
+                attrs += f' data-yanked="{html.escape(f["yanked"])}"'
+            if f["metadata"] is not None:
+                attrs += f' data-dist-info-metadata="sha256={hashlib.sha256(f["metadata"]).hexdigest()}"'
+            lines.append(f"<a{attrs}>{html.escape(f['filename'])}</a><br/>")
+        lines.append("</body></html>")
+        return "\n".join(lines).encode()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()

@@ -4,11 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/timeutil.h"
 #include "repo/cooldown.h"
@@ -16,48 +14,17 @@
 #include "repo/tags.h"
 #include "policy/arn.h"
 
-struct fixture {
-	char dir[64];
-	struct ar_db *db;
-	struct ar_dbc *c;
-	struct ar_arena *a;
-	struct ar_domain d;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
+#include "db_fixture.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct ar_err err;
-	char path[128];
-	snprintf(f->dir, sizeof f->dir, "/tmp/arca-cooldown-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/db", f->dir);
-	f->a = ar_arena_new();
-	if (ar_db_open(&f->db, path, 1, &err))
-		return -1;
-	f->c = ar_db_get(f->db);
-	if (ar_dbc_begin(f->c, true, &err) ||
-	    ar_domain_create(&f->d, f->c, f->a, "us-east-1", "111122223333", "dom", NULL, &err))
-		return -1;
-	*state = f;
-	return 0;
+	*state = db_fixture_new(&(struct db_fixture_opts){.tag = "cooldown", .pool_size = 1, .is_in_tx = true});
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	ar_dbc_rollback(f->c);
-	ar_db_put(f->db, f->c);
-	ar_db_close(f->db);
-	ar_arena_free(f->a);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	db_fixture_free(*state);
 	return 0;
 }
 
@@ -83,7 +50,7 @@ static void test_parse(void **state)
 	}
 }
 
-static void tag(struct fixture *f, const char *arn, const char *value)
+static void tag(struct db_fixture *f, const char *arn, const char *value)
 {
 	struct ar_err err;
 	json_t *tags = json_pack("[{s:s, s:s}]", "key", AR_COOLDOWN_TAG, "value", value);
@@ -93,10 +60,9 @@ static void tag(struct fixture *f, const char *arn, const char *value)
 
 static void test_repository_then_group(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err;
-	struct ar_repository store;
-	assert_int_equal(ar_repo_create(&store, f->c, f->a, &f->d, "store", "111122223333", "", NULL, 0, &err), 0);
+	struct ar_repository store = *db_fixture_repo(f, "store", NULL, 0);
 	int64_t s = -1;
 	assert_int_equal(ar_cooldown_seconds(&s, f->c, f->a, "us-east-1", &f->d, &store, "npm", "", "lodash", &err), 0);
 	assert_int_equal(s, 0);

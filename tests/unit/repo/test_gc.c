@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,73 +23,29 @@
 #include "store/blob.h"
 #include "store/db.h"
 
+#include "db_fixture.h"
+
 #define HOUR 3600
-
-struct fixture {
-	char dir[64];
-	char blobs_dir[256];
-	struct ar_db *db;
-	struct ar_blobs *blobs;
-	struct ar_arena *a;
-	struct ar_repository repo;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct ar_err err = {0};
-	char path[PATH_MAX], tmp[PATH_MAX];
-	snprintf(f->dir, sizeof f->dir, "/tmp/arca-test-gc-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/arca.db", f->dir);
-	snprintf(f->blobs_dir, sizeof f->blobs_dir, "%s/blobs", f->dir);
-	snprintf(tmp, sizeof tmp, "%s/tmp", f->dir);
-	if (ar_db_open(&f->db, path, 2, &err) || ar_blobs_open_fs(&f->blobs, f->blobs_dir, tmp, &err)) {
-		fprintf(stderr, "setup: %s\n", err.msg);
-		return -1;
-	}
-	f->a = ar_arena_new();
-	struct ar_dbc *c = ar_db_get(f->db);
-	struct ar_domain d;
-	int rc = ar_dbc_begin(c, true, &err);
-	if (rc == 0)
-		rc = ar_domain_create(&d, c, f->a, "us-east-1", "111122223333", "dom", NULL, &err);
-	if (rc == 0)
-		rc = ar_repo_create(&f->repo, c, f->a, &d, "repo", "111122223333", "", NULL, 0, &err);
-	if (rc == 0)
-		rc = ar_dbc_commit(c, &err);
-	ar_db_put(f->db, c);
-	if (rc) {
-		fprintf(stderr, "setup: %s\n", err.msg);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	*state = db_fixture_new(
+		&(struct db_fixture_opts){.tag = "gc", .pool_size = 3, .has_blobs = true, .repos = {"repo"}});
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	ar_arena_free(f->a);
-	ar_blobs_close(f->blobs);
-	ar_db_close(f->db);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	db_fixture_free(*state);
 	return 0;
 }
 
-static void blob_path(char out[PATH_MAX], const struct fixture *f, const char *key)
+static void blob_path(char out[PATH_MAX], const struct db_fixture *f, const char *key)
 {
 	snprintf(out, PATH_MAX, "%s/%.2s/%.2s/%s", f->blobs_dir, key, key + 2, key);
 }
 
-static bool blob_exists(const struct fixture *f, const char *key)
+static bool blob_exists(const struct db_fixture *f, const char *key)
 {
 	char p[PATH_MAX];
 	blob_path(p, f, key);
@@ -98,7 +53,7 @@ static bool blob_exists(const struct fixture *f, const char *key)
 }
 
 /* Makes a blob look as if it was last put seconds_ago. */
-static void age(const struct fixture *f, const char *key, int seconds_ago)
+static void age(const struct db_fixture *f, const char *key, int seconds_ago)
 {
 	char p[PATH_MAX];
 	blob_path(p, f, key);
@@ -106,14 +61,14 @@ static void age(const struct fixture *f, const char *key, int seconds_ago)
 	assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
 }
 
-static void put(struct fixture *f, const char *text, char key[65])
+static void put(struct db_fixture *f, const char *text, char key[65])
 {
 	struct ar_err err = {0};
 	assert_int_equal(ar_blob_put_mem(f->blobs, text, strlen(text), key, &err), 0);
 }
 
 /* A spooled upload: the temp file and its digests, as the HTTP layer hands them over. */
-static struct ar_asset_in upload(struct fixture *f, const char *name, const char *text)
+static struct ar_asset_in upload(struct db_fixture *f, const char *name, const char *text)
 {
 	struct ar_asset_in in = {.name = name};
 	char *path = ar_printf(f->a, "%s/up-XXXXXX", ar_blobs_tmp_dir(f->blobs));
@@ -128,7 +83,7 @@ static struct ar_asset_in upload(struct fixture *f, const char *name, const char
 	return in;
 }
 
-static int publish(struct fixture *f, const char *version, const struct ar_asset_in *asset, struct ar_version *v,
+static int publish(struct db_fixture *f, const char *version, const struct ar_asset_in *asset, struct ar_version *v,
 		   struct ar_err *err)
 {
 	struct ar_publish_in in = {
@@ -140,12 +95,12 @@ static int publish(struct fixture *f, const char *version, const struct ar_asset
 		.n_assets = 1,
 	};
 	struct ar_dbc *c = ar_db_get(f->db);
-	int rc = ar_publish(v, c, f->blobs, f->a, &f->repo, &in, err);
+	int rc = ar_publish(v, c, f->blobs, f->a, &f->repos[0], &in, err);
 	ar_db_put(f->db, c);
 	return rc;
 }
 
-static struct ar_gc_stats sweep(struct fixture *f, int64_t grace)
+static struct ar_gc_stats sweep(struct db_fixture *f, int64_t grace)
 {
 	struct ar_gc_stats st;
 	struct ar_err err = {0};
@@ -156,7 +111,7 @@ static struct ar_gc_stats sweep(struct fixture *f, int64_t grace)
 
 static void test_unreferenced_old_goes_recent_stays(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	char old[65], recent[65];
 	put(f, "old bytes", old);
 	put(f, "recent bytes", recent);
@@ -176,7 +131,7 @@ static void test_unreferenced_old_goes_recent_stays(void **state)
 
 static void test_referenced_stays_until_disposed(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err = {0};
 	struct ar_version v;
 	struct ar_asset_in in = upload(f, "a.txt", "published bytes");
@@ -207,7 +162,7 @@ static void test_referenced_stays_until_disposed(void **state)
 
 static void test_put_of_existing_blob_restarts_grace(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	char key[65], again[65];
 	put(f, "same bytes", key);
 	age(f, key, 2 * HOUR);
@@ -222,7 +177,7 @@ static void test_put_of_existing_blob_restarts_grace(void **state)
    took the write lock. The publish must fail (retryably) and write nothing. */
 static void test_publish_after_sweep_fails_cleanly(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err = {0};
 	struct ar_version v;
 	struct ar_asset_in in = upload(f, "a.txt", "raced bytes");
@@ -234,7 +189,7 @@ static void test_publish_after_sweep_fails_cleanly(void **state)
 	struct ar_dbc *c = ar_db_get(f->db);
 	struct ar_package p;
 	struct ar_pkg_key key = {"generic", "ns", "pkg"};
-	assert_int_equal(ar_pkg_get(&p, c, f->a, f->repo.id, &key, &err), AR_ENOTFOUND);
+	assert_int_equal(ar_pkg_get(&p, c, f->a, f->repos[0].id, &key, &err), AR_ENOTFOUND);
 	ar_db_put(f->db, c);
 	/* With the bytes back the same publish goes through. */
 	struct ar_asset_in retry = upload(f, "a.txt", "raced bytes");
@@ -244,7 +199,7 @@ static void test_publish_after_sweep_fails_cleanly(void **state)
 
 static void test_generic_published_is_final(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err = {0};
 	struct ar_version v;
 	struct ar_asset_in first = upload(f, "a.txt", "first");
@@ -260,7 +215,7 @@ static void test_generic_published_is_final(void **state)
 
 static void test_sweeper_stops_promptly(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err = {0};
 	struct ar_gc_sweeper *s;
 	struct timespec t0, t1;
@@ -275,7 +230,7 @@ static void test_sweeper_stops_promptly(void **state)
 /* Cached upstream metadata bodies and kept upstream files are references too. */
 static void test_upstream_cache_references_stay(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	char meta[65], file[65], loose[65];
 	struct ar_err err = {0};
 	put(f, "cached packument", meta);
@@ -302,7 +257,7 @@ static void test_upstream_cache_references_stay(void **state)
 /* A wheel's PEP 658 metadata file is referenced only from its asset's attrs. */
 static void test_metadata_blob_in_attrs_stays(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	char md[65];
 	put(f, "Metadata-Version: 2.1\nName: w\n", md);
 	struct ar_asset_in in = upload(f, "w-1.0-py3-none-any.whl", "wheel bytes");

@@ -4,12 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <ftw.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -17,6 +14,8 @@
 #include "repo/domain.h"
 #include "repo/groups.h"
 #include "store/db.h"
+
+#include "db_fixture.h"
 
 /* --- patterns ------------------------------------------------------------------------------------ */
 
@@ -379,59 +378,26 @@ static void test_resolve_inheritance(void **state)
 
 /* --- the database ---------------------------------------------------------------------------------- */
 
-struct fixture {
-	char dir[64];
-	struct ar_db *db;
-	struct ar_dbc *c;
-	struct ar_arena *a;
-	struct ar_domain d;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static int setup_db(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	snprintf(f->dir, sizeof f->dir, "/tmp/arca-test-groups-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/arca.db", f->dir);
-	struct ar_err err = {0};
-	if (ar_db_open(&f->db, path, 2, &err) != 0)
-		return -1;
-	f->c = ar_db_get(f->db);
-	f->a = ar_arena_new();
-	if (ar_dbc_begin(f->c, true, &err) != 0 ||
-	    ar_domain_create(&f->d, f->c, f->a, "us-east-1", "111122223333", "dom", NULL, &err) != 0)
-		return -1;
-	*state = f;
-	return 0;
+	*state = db_fixture_new(&(struct db_fixture_opts){.tag = "groups", .is_in_tx = true});
+	return *state ? 0 : -1;
 }
 
 static int teardown_db(void **state)
 {
-	struct fixture *f = *state;
-	ar_dbc_rollback(f->c);
-	ar_db_put(f->db, f->c);
-	ar_db_close(f->db);
-	ar_arena_free(f->a);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	db_fixture_free(*state);
 	return 0;
 }
 
-static void exec_ok(struct fixture *f, const char *sql)
+static void exec_ok(struct db_fixture *f, const char *sql)
 {
 	struct ar_err err = {0};
 	if (ar_dbc_exec(f->c, &err, sql, "") < 0)
 		fail_msg("%s: %s", sql, err.msg);
 }
 
-static struct ar_group *load(struct fixture *f, size_t *n)
+static struct ar_group *load(struct db_fixture *f, size_t *n)
 {
 	struct ar_group *all;
 	struct ar_err err = {0};
@@ -440,7 +406,7 @@ static struct ar_group *load(struct fixture *f, size_t *n)
 	return all;
 }
 
-static struct ar_group *get(struct fixture *f, const char *pattern, struct ar_group **all, size_t *n)
+static struct ar_group *get(struct db_fixture *f, const char *pattern, struct ar_group **all, size_t *n)
 {
 	*all = load(f, n);
 	struct ar_group *g = ar_group_find(*all, *n, pattern);
@@ -449,7 +415,7 @@ static struct ar_group *get(struct fixture *f, const char *pattern, struct ar_gr
 	return g;
 }
 
-static void create(struct fixture *f, const char *pattern)
+static void create(struct db_fixture *f, const char *pattern)
 {
 	struct ar_group g;
 	struct ar_err err = {0};
@@ -458,7 +424,7 @@ static void create(struct fixture *f, const char *pattern)
 }
 
 /* Checks every group's parent against "pattern>parent" pairs. */
-static void expect_parents(struct fixture *f, const char *const *pairs, size_t n_pairs)
+static void expect_parents(struct db_fixture *f, const char *const *pairs, size_t n_pairs)
 {
 	size_t n;
 	struct ar_group *all = load(f, &n);
@@ -477,7 +443,7 @@ static void expect_parents(struct fixture *f, const char *const *pairs, size_t n
 
 static void test_root_exists_and_is_protected(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_group *all;
 	size_t n;
 	struct ar_group *root = get(f, "/*", &all, &n);
@@ -501,7 +467,7 @@ static void test_root_exists_and_is_protected(void **state)
 
 static void test_tree_in_any_creation_order(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	/* The tree depends on the patterns only, not on the order they were created in. */
 	static const char *const order[] = {"/npm/space/anycompany-ui$", "/npm/space/*", "/npm/*",  "/npm/sp~",
 					    "/npm/space/anycompany~",	 "/pypi//*",	 "/pypi/*", "/npm/sp-ace/*"};
@@ -546,7 +512,7 @@ static void test_tree_in_any_creation_order(void **state)
 
 static void test_allowed_lists(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	create(f, "/npm/*");
 	struct ar_group *all;
 	size_t n;
@@ -587,7 +553,7 @@ static void test_allowed_lists(void **state)
 	ar_stmt_done(st);
 }
 
-static struct ar_group *set_mode(struct fixture *f, const char *pattern, enum ar_origin_kind k, enum ar_group_mode m)
+static struct ar_group *set_mode(struct db_fixture *f, const char *pattern, enum ar_origin_kind k, enum ar_group_mode m)
 {
 	struct ar_group *all;
 	size_t n;
@@ -598,7 +564,7 @@ static struct ar_group *set_mode(struct fixture *f, const char *pattern, enum ar
 	return g;
 }
 
-static void allow_repo(struct fixture *f, const char *pattern, enum ar_origin_kind k, const char *repo)
+static void allow_repo(struct db_fixture *f, const char *pattern, enum ar_origin_kind k, const char *repo)
 {
 	struct ar_group *all;
 	size_t n;
@@ -609,7 +575,7 @@ static void allow_repo(struct fixture *f, const char *pattern, enum ar_origin_ki
 
 static void test_check_origin(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	create(f, "/npm/*");
 	create(f, "/npm/corp/*");
 	create(f, "/npm/corp/ui~");
@@ -692,7 +658,7 @@ static void test_check_origin(void **state)
 
 static void test_associated_packages(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	exec_ok(f, "INSERT INTO repositories (id, domain_id, name, administrator_account, created_ms)"
 		   " SELECT 501, id, 'r1', owner, 0 FROM domains");
 	exec_ok(f, "INSERT INTO repositories (id, domain_id, name, administrator_account, created_ms)"

@@ -4,17 +4,17 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/arena.h"
 #include "repo/lifecycle.h"
 #include "repo/package.h"
 #include "store/blob.h"
 #include "store/db.h"
+
+#include "db_fixture.h"
 
 #define PUB AR_ST_PUBLISHED
 #define UNF AR_ST_UNFINISHED
@@ -244,68 +244,29 @@ static void test_visibility_rule(void **state)
 
 /* --- against a database: copy's upstream search and dist-tags ---------------------------------- */
 
-struct fixture {
-	char dir[64];
-	struct ar_db *db;
-	struct ar_blobs *blobs;
-	struct ar_arena *a;
-	struct ar_dbc *c;
-	struct ar_domain d;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct ar_err err = {0};
-	char path[256], blobs[256], tmp[256];
-	snprintf(f->dir, sizeof f->dir, "/tmp/arca-test-lc-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/arca.db", f->dir);
-	snprintf(blobs, sizeof blobs, "%s/blobs", f->dir);
-	snprintf(tmp, sizeof tmp, "%s/tmp", f->dir);
-	if (ar_db_open(&f->db, path, 1, &err) || ar_blobs_open_fs(&f->blobs, blobs, tmp, &err))
-		return -1;
-	f->a = ar_arena_new();
-	f->c = ar_db_get(f->db);
-	if (ar_dbc_begin(f->c, true, &err) ||
-	    ar_domain_create(&f->d, f->c, f->a, "us-east-1", "111122223333", "dom", NULL, &err) ||
-	    ar_dbc_commit(f->c, &err))
-		return -1;
-	*state = f;
-	return 0;
+	*state = db_fixture_new(&(struct db_fixture_opts){.tag = "lc", .pool_size = 1, .has_blobs = true});
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	ar_db_put(f->db, f->c);
-	ar_arena_free(f->a);
-	ar_blobs_close(f->blobs);
-	ar_db_close(f->db);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	db_fixture_free(*state);
 	return 0;
 }
 
-static struct ar_repository *repo(struct fixture *f, const char *name, const char *upstream)
+static struct ar_repository *repo(struct db_fixture *f, const char *name, const char *upstream)
 {
-	struct ar_repository *r = ar_alloc(f->a, sizeof *r);
 	struct ar_err err = {0};
 	const char *ups[1] = {upstream};
 	assert_int_equal(ar_dbc_begin(f->c, true, &err), 0);
-	if (ar_repo_create(r, f->c, f->a, &f->d, name, "111122223333", "", ups, upstream ? 1 : 0, &err))
-		fail_msg("create %s: %s", name, err.msg);
+	struct ar_repository *r = db_fixture_repo(f, name, ups, upstream ? 1 : 0);
 	assert_int_equal(ar_dbc_commit(f->c, &err), 0);
 	return r;
 }
 
-static void publish(struct fixture *f, const struct ar_repository *r, const char *format, const char *version)
+static void publish(struct db_fixture *f, const struct ar_repository *r, const char *format, const char *version)
 {
 	struct ar_err err = {0};
 	struct ar_asset_in asset = {.name = ar_printf(f->a, "%s.tgz", version)};
@@ -318,8 +279,8 @@ static void publish(struct fixture *f, const struct ar_repository *r, const char
 		fail_msg("publish %s: %s", version, err.msg);
 }
 
-static int copy(struct fixture *f, const struct ar_repository *src, const struct ar_repository *dst, const char *format,
-		const char *version, bool upstream, struct ar_lc_request *rq)
+static int copy(struct db_fixture *f, const struct ar_repository *src, const struct ar_repository *dst,
+		const char *format, const char *version, bool upstream, struct ar_lc_request *rq)
 {
 	struct ar_err err = {0};
 	*rq = (struct ar_lc_request){.op = AR_LC_COPY, .key = {format, "", "pkg"}, .include_from_upstream = upstream};
@@ -336,7 +297,7 @@ static int copy(struct fixture *f, const struct ar_repository *src, const struct
 /* The source counts as the first of at most 25 repositories searched, depth-first. */
 static void test_copy_searches_25_repositories(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_repository *chain[30];
 	struct ar_lc_request rq;
 	for (int i = 29; i >= 0; i--)
@@ -359,7 +320,7 @@ static void test_copy_searches_25_repositories(void **state)
 	assert_int_equal(rq.items[0].error, AR_LC_OK);
 }
 
-static const char *dist_tag(struct fixture *f, const struct ar_repository *r, const char *tag)
+static const char *dist_tag(struct db_fixture *f, const struct ar_repository *r, const char *tag)
 {
 	struct ar_err err = {0};
 	struct ar_package p;
@@ -375,7 +336,7 @@ static const char *dist_tag(struct fixture *f, const struct ar_repository *r, co
 	return v;
 }
 
-static void set_tag(struct fixture *f, const struct ar_repository *r, const char *tag, const char *version)
+static void set_tag(struct db_fixture *f, const struct ar_repository *r, const char *tag, const char *version)
 {
 	struct ar_err err = {0};
 	struct ar_package p;
@@ -391,7 +352,7 @@ static void set_tag(struct fixture *f, const struct ar_repository *r, const char
    the default display version follows "latest". */
 static void test_copy_moves_dist_tags(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_lc_request rq;
 	struct ar_err err = {0};
 	struct ar_repository *src = repo(f, "src", NULL), *dst = repo(f, "dst", NULL);

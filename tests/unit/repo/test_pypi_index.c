@@ -4,11 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "repo/domain.h"
 #include "repo/package.h"
@@ -17,61 +15,24 @@
 #include "store/blob.h"
 #include "store/db.h"
 
-struct fixture {
-	char dir[64];
-	struct ar_db *db;
-	struct ar_blobs *blobs;
-	struct ar_arena *a;
-	struct ar_dbc *c;
-	struct ar_domain d;
-	struct ar_repository repo, other;
-};
+#include "db_fixture.h"
 
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
+enum { PY, OTHER }; /* f->repos[] */
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct ar_err err = {0};
-	char path[128];
-	snprintf(f->dir, sizeof f->dir, "/tmp/arca-test-pyidx-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/arca.db", f->dir);
-	if (ar_db_open(&f->db, path, 0, &err) != 0)
-		return -1;
-	snprintf(path, sizeof path, "%s/blobs", f->dir);
-	if (ar_blobs_open_fs(&f->blobs, path, NULL, &err) != 0)
-		return -1;
-	f->a = ar_arena_new();
-	f->c = ar_db_get(f->db);
-	if (ar_domain_create(&f->d, f->c, f->a, "us-east-1", "123456789012", "corp", "key", &err) != 0 ||
-	    ar_repo_create(&f->repo, f->c, f->a, &f->d, "py", "123456789012", "", NULL, 0, &err) != 0 ||
-	    ar_repo_create(&f->other, f->c, f->a, &f->d, "other", "123456789012", "", NULL, 0, &err) != 0) {
-		fprintf(stderr, "setup: %s\n", err.msg);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	*state = db_fixture_new(&(struct db_fixture_opts){.tag = "pyidx", .has_blobs = true, .repos = {"py", "other"}});
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	ar_db_put(f->db, f->c);
-	ar_db_close(f->db);
-	ar_blobs_close(f->blobs);
-	ar_arena_free(f->a);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	db_fixture_free(*state);
 	return 0;
 }
 
 /* Publishes one file (its bytes are its name) into repo; returns the version. */
-static struct ar_version publish(struct fixture *f, const struct ar_repository *repo, const char *format,
+static struct ar_version publish(struct db_fixture *f, const struct ar_repository *repo, const char *format,
 				 const char *name, const char *version, const char *file)
 {
 	struct ar_err err = {0};
@@ -95,7 +56,7 @@ static struct ar_version publish(struct fixture *f, const struct ar_repository *
 	return v;
 }
 
-static void set_status(struct fixture *f, const struct ar_version *v, enum ar_vstatus s)
+static void set_status(struct db_fixture *f, const struct ar_version *v, enum ar_vstatus s)
 {
 	struct ar_err err = {0};
 	assert_int_equal(ar_dbc_begin(f->c, true, &err), 0);
@@ -113,13 +74,13 @@ static bool has_file(const struct ar_pypi_index_file *files, size_t n, const cha
 
 static void test_files_by_status(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err = {0};
-	struct ar_version v1 = publish(f, &f->repo, "pypi", "demo", "1.0", "demo-1.0.tar.gz");
-	publish(f, &f->repo, "pypi", "demo", "1.0", "demo-1.0-py3-none-any.whl");
-	struct ar_version v2 = publish(f, &f->repo, "pypi", "demo", "2.0", "demo-2.0.tar.gz");
-	struct ar_version v3 = publish(f, &f->repo, "pypi", "demo", "3.0", "demo-3.0.tar.gz");
-	struct ar_version v4 = publish(f, &f->repo, "pypi", "demo", "4.0", "demo-4.0.tar.gz");
+	struct ar_version v1 = publish(f, &f->repos[PY], "pypi", "demo", "1.0", "demo-1.0.tar.gz");
+	publish(f, &f->repos[PY], "pypi", "demo", "1.0", "demo-1.0-py3-none-any.whl");
+	struct ar_version v2 = publish(f, &f->repos[PY], "pypi", "demo", "2.0", "demo-2.0.tar.gz");
+	struct ar_version v3 = publish(f, &f->repos[PY], "pypi", "demo", "3.0", "demo-3.0.tar.gz");
+	struct ar_version v4 = publish(f, &f->repos[PY], "pypi", "demo", "4.0", "demo-4.0.tar.gz");
 	set_status(f, &v2, AR_ST_UNLISTED);
 	set_status(f, &v3, AR_ST_ARCHIVED);
 	set_status(f, &v4, AR_ST_DISPOSED);
@@ -142,32 +103,32 @@ static void test_files_by_status(void **state)
 
 static void test_projects_and_stamp(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err = {0};
 	const char *s0, *s1, *s2, *s3;
-	assert_int_equal(ar_pypi_index_stamp(&s0, f->c, f->a, f->repo.id, &err), 0);
+	assert_int_equal(ar_pypi_index_stamp(&s0, f->c, f->a, f->repos[PY].id, &err), 0);
 	struct ar_pypi_index_project *projects;
 	size_t n;
-	assert_int_equal(ar_pypi_index_projects(&projects, &n, f->c, f->a, f->repo.id, &err), 0);
+	assert_int_equal(ar_pypi_index_projects(&projects, &n, f->c, f->a, f->repos[PY].id, &err), 0);
 	assert_int_equal(n, 0);
 
-	struct ar_version b = publish(f, &f->repo, "pypi", "b-pkg", "1.0", "b_pkg-1.0.tar.gz");
-	publish(f, &f->repo, "pypi", "b-pkg", "1.1", "b_pkg-1.1.tar.gz");
-	struct ar_version a1 = publish(f, &f->repo, "pypi", "a-pkg", "1.0", "a_pkg-1.0.tar.gz");
-	publish(f, &f->repo, "npm", "not-python", "1.0.0", "package.tgz"); /* other formats stay out */
-	publish(f, &f->other, "pypi", "elsewhere", "1.0", "elsewhere-1.0.tar.gz");
-	assert_int_equal(ar_pypi_index_stamp(&s1, f->c, f->a, f->repo.id, &err), 0);
+	struct ar_version b = publish(f, &f->repos[PY], "pypi", "b-pkg", "1.0", "b_pkg-1.0.tar.gz");
+	publish(f, &f->repos[PY], "pypi", "b-pkg", "1.1", "b_pkg-1.1.tar.gz");
+	struct ar_version a1 = publish(f, &f->repos[PY], "pypi", "a-pkg", "1.0", "a_pkg-1.0.tar.gz");
+	publish(f, &f->repos[PY], "npm", "not-python", "1.0.0", "package.tgz"); /* other formats stay out */
+	publish(f, &f->repos[OTHER], "pypi", "elsewhere", "1.0", "elsewhere-1.0.tar.gz");
+	assert_int_equal(ar_pypi_index_stamp(&s1, f->c, f->a, f->repos[PY].id, &err), 0);
 	assert_string_not_equal(s0, s1);
-	assert_int_equal(ar_pypi_index_projects(&projects, &n, f->c, f->a, f->repo.id, &err), 0);
+	assert_int_equal(ar_pypi_index_projects(&projects, &n, f->c, f->a, f->repos[PY].id, &err), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(projects[0].name, "a-pkg"); /* by name, each once */
 	assert_string_equal(projects[1].name, "b-pkg");
 
 	/* a project whose only version is archived leaves the list, and the stamp moves */
 	set_status(f, &a1, AR_ST_ARCHIVED);
-	assert_int_equal(ar_pypi_index_stamp(&s2, f->c, f->a, f->repo.id, &err), 0);
+	assert_int_equal(ar_pypi_index_stamp(&s2, f->c, f->a, f->repos[PY].id, &err), 0);
 	assert_string_not_equal(s1, s2);
-	assert_int_equal(ar_pypi_index_projects(&projects, &n, f->c, f->a, f->repo.id, &err), 0);
+	assert_int_equal(ar_pypi_index_projects(&projects, &n, f->c, f->a, f->repos[PY].id, &err), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(projects[0].name, "b-pkg");
 
@@ -175,7 +136,7 @@ static void test_projects_and_stamp(void **state)
 	assert_int_equal(ar_dbc_begin(f->c, true, &err), 0);
 	assert_int_equal(ar_pkg_remove(f->c, b.package_id, &err), 0);
 	assert_int_equal(ar_dbc_commit(f->c, &err), 0);
-	assert_int_equal(ar_pypi_index_stamp(&s3, f->c, f->a, f->repo.id, &err), 0);
+	assert_int_equal(ar_pypi_index_stamp(&s3, f->c, f->a, f->repos[PY].id, &err), 0);
 	assert_string_not_equal(s2, s3);
 }
 

@@ -4,80 +4,39 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/timeutil.h"
 #include "repo/resolve.h"
 
-struct fixture {
-	char dir[64];
-	struct ar_db *db;
-	struct ar_dbc *c;
-	struct ar_arena *a;
-	struct ar_domain d;
-};
-
-static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(p);
-}
+#include "db_fixture.h"
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	struct ar_err err;
-	char path[128];
-	snprintf(f->dir, sizeof f->dir, "/tmp/arca-resolve-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(path, sizeof path, "%s/db", f->dir);
-	f->a = ar_arena_new();
-	if (ar_db_open(&f->db, path, 1, &err))
-		return -1;
-	f->c = ar_db_get(f->db);
-	if (ar_dbc_begin(f->c, true, &err) ||
-	    ar_domain_create(&f->d, f->c, f->a, "us-east-1", "111122223333", "dom", NULL, &err))
-		return -1;
-	*state = f;
-	return 0;
+	*state = db_fixture_new(&(struct db_fixture_opts){.tag = "resolve", .pool_size = 1, .is_in_tx = true});
+	return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	ar_dbc_rollback(f->c);
-	ar_db_put(f->db, f->c);
-	ar_db_close(f->db);
-	ar_arena_free(f->a);
-	nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(f);
+	db_fixture_free(*state);
 	return 0;
-}
-
-static struct ar_repository *repo(struct fixture *f, const char *name, const char *const *ups, size_t n)
-{
-	struct ar_repository *r = ar_alloc(f->a, sizeof *r);
-	struct ar_err err;
-	assert_int_equal(ar_repo_create(r, f->c, f->a, &f->d, name, "111122223333", "", ups, n, &err), 0);
-	return r;
 }
 
 static void test_documented_order(void **state)
 {
-	struct fixture *f = *state;
-	repo(f, "EE", NULL, 0);
-	repo(f, "CC", NULL, 0);
+	struct db_fixture *f = *state;
+	db_fixture_repo(f, "EE", NULL, 0);
+	db_fixture_repo(f, "CC", NULL, 0);
 	const char *d_ups[] = {"EE"};
-	repo(f, "DD", d_ups, 1);
-	repo(f, "BB", NULL, 0);
+	db_fixture_repo(f, "DD", d_ups, 1);
+	db_fixture_repo(f, "BB", NULL, 0);
 	const char *a_ups[] = {"CC", "DD"};
-	repo(f, "AA", a_ups, 2);
+	db_fixture_repo(f, "AA", a_ups, 2);
 	const char *my_ups[] = {"AA", "BB"};
-	struct ar_repository *my = repo(f, "my_repo", my_ups, 2);
+	struct ar_repository *my = db_fixture_repo(f, "my_repo", my_ups, 2);
 	const struct ar_repository **order;
 	size_t n;
 	struct ar_err err;
@@ -92,16 +51,16 @@ static void test_documented_order(void **state)
 
 static void test_shared_dangling_and_cap(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err;
 	/* A diamond: "base" is reachable twice but listed once; a dangling name is passed over. */
-	repo(f, "base", NULL, 0);
+	db_fixture_repo(f, "base", NULL, 0);
 	const char *ups[] = {"base"};
-	repo(f, "left", ups, 1);
-	repo(f, "right", ups, 1);
-	repo(f, "gone", NULL, 0);
+	db_fixture_repo(f, "left", ups, 1);
+	db_fixture_repo(f, "right", ups, 1);
+	db_fixture_repo(f, "gone", NULL, 0);
 	const char *top_ups[] = {"left", "gone", "right"};
-	struct ar_repository *top = repo(f, "top", top_ups, 3);
+	struct ar_repository *top = db_fixture_repo(f, "top", top_ups, 3);
 	struct ar_repository gone;
 	assert_int_equal(ar_repo_get(&gone, f->c, f->a, &f->d, "gone", &err), 0);
 	assert_int_equal(ar_repo_delete(f->c, &gone, &err), 0);
@@ -120,7 +79,7 @@ static void test_shared_dangling_and_cap(void **state)
 	for (int i = 0; i < 30; i++) {
 		snprintf(names[i], sizeof names[i], "c%02d", i);
 		prev[0] = i ? names[i - 1] : NULL;
-		repo(f, names[i], prev, i ? 1 : 0);
+		db_fixture_repo(f, names[i], prev, i ? 1 : 0);
 	}
 	struct ar_repository last;
 	assert_int_equal(ar_repo_get(&last, f->c, f->a, &f->d, "c29", &err), 0);
@@ -131,12 +90,12 @@ static void test_shared_dangling_and_cap(void **state)
 
 static void test_external_and_retention(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	struct ar_err err;
-	struct ar_repository *store = repo(f, "store", NULL, 0);
+	struct ar_repository *store = db_fixture_repo(f, "store", NULL, 0);
 	assert_int_equal(ar_repo_add_external(store, f->c, f->a, &f->d, "public:npmjs", &err), 0);
 	const char *ups[] = {"store"};
-	struct ar_repository *app = repo(f, "app", ups, 1);
+	struct ar_repository *app = db_fixture_repo(f, "app", ups, 1);
 	const struct ar_repository **order;
 	size_t n;
 	const char *conn;
@@ -169,7 +128,7 @@ static void test_external_and_retention(void **state)
 	assert_int_equal(ar_retain_version(&kept, f->c, f->a, app, &src, &from, true, &err), 0);
 	/* A package closed to upstreams refuses. */
 	assert_int_equal(ar_pkg_set_origin(f->c, dst.id, "ALLOW", "BLOCK", &err), 0);
-	struct ar_repository *other = repo(f, "other", ups, 1);
+	struct ar_repository *other = db_fixture_repo(f, "other", ups, 1);
 	assert_int_equal(ar_pkg_create(&dst, f->c, f->a, other->id, &key, "left-pad", "ALLOW", "BLOCK", &err), 0);
 	assert_int_equal(ar_retain_version(&kept, f->c, f->a, other, &src, &from, false, &err), AR_EDENIED);
 	assert_non_null(strstr(err.msg, "upstream=BLOCK"));

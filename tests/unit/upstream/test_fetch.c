@@ -295,7 +295,7 @@ static void test_timeout_stall_and_refused(void **state)
 	fake_url(&fx->fake, url, sizeof url, NULL, "/hang");
 	struct ar_fetch_opts o = {.url = url, .timeout_ms = 200};
 	int64_t t0 = ar_mono_ms();
-	assert_int_equal(ar_fetch(fx->fetcher, &res, &o, &err), AR_EUNAVAIL);
+	assert_int_equal(ar_fetch(fx->fetcher, &res, &o, &err), AR_ETIMEOUT);
 	assert_true(ar_mono_ms() - t0 < FAKE_WAIT_MS);
 	assert_non_null(strstr(err.msg, "timed out"));
 	ar_fetch_res_release(&res);
@@ -303,7 +303,7 @@ static void test_timeout_stall_and_refused(void **state)
 	/* Headers and 8 bytes, then nothing: the stall window (not a total timeout) drops it. */
 	fake_url(&fx->fake, url, sizeof url, NULL, "/trickle");
 	o = (struct ar_fetch_opts){.url = url, .stall_ms = 200, .min_speed = 100, .tmp_dir = fx->tmp};
-	assert_int_equal(ar_fetch(fx->fetcher, &res, &o, &err), AR_EUNAVAIL);
+	assert_int_equal(ar_fetch(fx->fetcher, &res, &o, &err), AR_ETIMEOUT);
 	assert_non_null(strstr(err.msg, "stalled"));
 	assert_null(res.tmp_path);
 	ar_fetch_res_release(&res);

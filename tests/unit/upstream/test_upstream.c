@@ -589,7 +589,7 @@ static void test_404_is_cached_briefly(void **state)
 	ar_upstream_free(u2);
 }
 
-static void test_timeouts_are_unavailable(void **state)
+static void test_timeouts_and_stalls_are_timeouts(void **state)
 {
 	struct fixture *fx = *state;
 	struct ar_upstream_opts o = test_opts();
@@ -604,18 +604,46 @@ static void test_timeouts_are_unavailable(void **state)
 	struct ar_upstream_meta m;
 	struct ar_err err = {0};
 	int64_t t0 = ar_mono_ms();
-	assert_int_equal(get_meta(fx, u, "hang", &m, &err), AR_EUNAVAIL);
+	assert_int_equal(get_meta(fx, u, "hang", &m, &err), AR_ETIMEOUT);
 	assert_non_null(strstr(err.msg, "timed out"));
 
 	struct ar_dbc *c = ar_db_get(fx->db);
 	struct ar_upstream_file f;
 	struct ar_upstream_req r = {.connection = NPM, .path = "big.tgz"};
-	assert_int_equal(ar_upstream_fetch_file(u, &c, &f, &r, &err), AR_EUNAVAIL);
+	assert_int_equal(ar_upstream_fetch_file(u, &c, &f, &r, &err), AR_ETIMEOUT);
 	assert_non_null(strstr(err.msg, "stalled"));
 	ar_db_put(fx->db, c);
 	assert_true(ar_mono_ms() - t0 < FAKE_WAIT_MS);
 	assert_int_equal(n_files(fx->tmp), 0);
 	assert_int_equal(stats(u).failures, 2);
+	fake_release(&fx->fake);
+	ar_upstream_free(u);
+}
+
+/* A timeout with a copy in the cache is a stale answer, not an error; without one, AR_ETIMEOUT. */
+static void test_timeout_serves_stale_copy(void **state)
+{
+	struct fixture *fx = *state;
+	struct ar_upstream_opts o = test_opts();
+	o.metadata_ttl_ms = 0;
+	o.metadata_timeout_ms = 150;
+	struct ar_upstream *u = engine(fx, &o);
+	struct fake_doc *d = fake_put(&fx->fake, "/registry/slow", 200, "{\"v\":1}", NULL);
+	struct ar_upstream_meta m;
+	struct ar_err err = {0};
+	assert_int_equal(get_meta(fx, u, "slow", &m, &err), 0);
+	assert_false(m.is_stale);
+
+	struct fake_doc *d2 = fake_put(&fx->fake, "/registry/slow-new", 200, "{}", NULL);
+	pthread_mutex_lock(&fx->fake.mu);
+	d->is_hanging = d2->is_hanging = true;
+	pthread_mutex_unlock(&fx->fake.mu);
+	assert_int_equal(get_meta(fx, u, "slow", &m, &err), 0);
+	assert_true(m.is_stale);
+	assert_non_null(strstr(m.stale_reason, "timed out"));
+	assert_int_equal(get_meta(fx, u, "slow-new", &m, &err), AR_ETIMEOUT);
+	assert_false(m.is_stale);
+	assert_int_equal(stats(u).stale_serves, 1);
 	fake_release(&fx->fake);
 	ar_upstream_free(u);
 }
@@ -879,7 +907,8 @@ int main(void)
 		T(test_breaker_opens_and_closes),
 		T(test_open_breaker_serves_stale_at_once),
 		T(test_404_is_cached_briefly),
-		T(test_timeouts_are_unavailable),
+		T(test_timeouts_and_stalls_are_timeouts),
+		T(test_timeout_serves_stale_copy),
 		T(test_file_fetched_once_and_verified),
 		T(test_file_not_found_and_breaker_fast_fail),
 		T(test_missing_url_names_the_setting),
