@@ -95,6 +95,10 @@ int npm_delete_tarball(struct ar_dp *dp);     /* DELETE /{pkg}/-/{file}/-rev/{re
 int npm_put_tag(struct ar_dp *dp);	      /* PUT /-/package/{pkg}/dist-tags/{tag} */
 int npm_delete_tag(struct ar_dp *dp);	      /* DELETE /-/package/{pkg}/dist-tags/{tag} */
 
+struct ar_npm_dep;
+/* npm dependencies as the model's rows (scoped names split into namespace and name). Arena memory. */
+struct ar_dependency *npm_dependencies(struct ar_arena *a, const struct ar_npm_dep *list, size_t n);
+
 /* ---- npm.c ---- */
 
 /* Looks the target package up; sends 404 itself and returns non-zero when it is not there. */

@@ -8,7 +8,6 @@
 #include "formats/semver.h"
 #include "repo/cooldown.h"
 #include "repo/groups.h"
-#include "repo/ingest.h"
 #include "repo/resolve.h"
 #include "upstream/upstream.h"
 
@@ -336,6 +335,20 @@ static const char *stored_manifest(struct ar_arena *a, json_t *m)
 	return s;
 }
 
+/* A fetched version that cannot be recorded: upstream=BLOCK or a package group says no (404, as if
+   upstream did not have it), or the holder has the version in a state that is not re-published
+   (Archived, Disposed) or with other bytes. */
+static int not_ingested(struct ar_dp *dp, const struct npm_target *t, const char *version, int rc,
+			const struct ar_err *err)
+{
+	if (rc == AR_EDENIED || rc == AR_ECONFLICT)
+		return ar_dp_error(dp, 404, "Not found: %s@%s cannot be taken from upstream: %s", t->full, version,
+				   err->msg);
+	if (rc == AR_EEXISTS)
+		return ar_dp_error(dp, 409, "%s", err->msg);
+	return ar_dp_fail(dp, rc, err);
+}
+
 static int from_external(struct ar_dp *dp, const struct search *s, const struct npm_target *t, const char *version)
 {
 	struct ar_err err = {0};
@@ -376,37 +389,43 @@ static int from_external(struct ar_dp *dp, const struct search *s, const struct 
 	}
 
 	const char *license = ar_json_str(m, "license");
+	struct ar_npm_dep *deps;
+	size_t n_deps;
+	ar_npm_manifest_deps(&deps, &n_deps, dp->a, m);
 	struct ar_asset_in asset = {
 		.name = AR_NPM_ASSET, .hashes = file.hashes, .content_type = "application/octet-stream"};
+	/* Recorded in the repository holding the connection (origin EXTERNAL), then retained in the
+	   requested one; the repositories between keep nothing (ref 4.2). The same version arriving twice
+	   (two requests racing) is one version: the second finds its asset with the same bytes. */
 	struct ar_publish_in in = {
 		.key = {.format = "npm", .ns = t->ns ? t->ns : "", .name = t->name},
 		.display_name = t->full,
 		.version = version,
+		.add_to_existing = true,
+		.external = s->connection,
 		.summary = ar_json_str(m, "description"),
 		.home_page = ar_json_str(m, "homepage"),
 		.licenses = license ? ar_printf(dp->a, "[{\"name\":%s}]",
 						ar_json_dump(dp->a, json_object_get(m, "license"), NULL))
 				    : NULL,
 		.attrs = stored_manifest(dp->a, m),
+		.deps = npm_dependencies(dp->a, deps, n_deps),
+		.n_deps = n_deps,
 		.assets = &asset,
 		.n_assets = 1,
 	};
 	struct ar_version held;
 	struct ar_package held_pkg;
-	if ((rc = ar_dbc_begin(dp->db, true, &err)))
-		return ar_dp_fail(dp, rc, &err);
-	rc = ar_ingest_external(&held, &held_pkg, dp->db, dp->a, s->holder, &in, s->connection, &err);
-	if (rc) {
-		ar_dbc_rollback(dp->db);
-		return rc == AR_EDENIED ? ar_dp_error(dp, 404, "Not found: %s", err.msg) : ar_dp_fail(dp, rc, &err);
-	}
-	if ((rc = ar_dbc_commit(dp->db, &err)))
-		return ar_dp_fail(dp, rc, &err);
+	rc = ar_publish(&held, dp->db, dp->ctx->blobs, dp->a, s->holder, &in, &err);
+	if (rc == 0)
+		rc = ar_pkg_get(&held_pkg, dp->db, dp->a, s->holder->id, &in.key, &err);
+	if (rc)
+		return not_ingested(dp, t, version, rc, &err);
 	npm_cache_forget(dp, held_pkg.id);
 	ar_info("npm: %s@%s fetched from %s into %s/%s", t->full, version, s->connection, dp->domain.name,
 		s->holder->name);
 	if (s->holder != s->order[0] && (rc = retain(dp, &held_pkg, version, &err)))
-		return rc == AR_EDENIED ? ar_dp_error(dp, 404, "Not found: %s", err.msg) : ar_dp_fail(dp, rc, &err);
+		return not_ingested(dp, t, version, rc, &err);
 	return send_retained(dp, t, version);
 }
 
