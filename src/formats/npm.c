@@ -69,6 +69,13 @@ static int get_packument(struct ar_dp *dp)
 	return npm_send_packument(dp, &pkg, wants_corgi(dp));
 }
 
+/* The version a version-or-tag argument names through a document's dist-tags. */
+static const char *tagged(json_t *tags, const char *arg)
+{
+	json_t *v = json_object_get(tags, arg);
+	return json_is_string(v) ? json_string_value(v) : arg;
+}
+
 /* GET /{pkg}/{version-or-tag}: one manifest, as in the full packument. */
 static int get_version(struct ar_dp *dp)
 {
@@ -76,6 +83,17 @@ static int get_version(struct ar_dp *dp)
 	struct ar_package pkg;
 	struct npm_doc d;
 	struct ar_err err = {0};
+	json_t *doc = NULL;
+	int status;
+	if (npm_searches_upstream(dp) && ((status = npm_upstream_document(&doc, dp, t)) || doc)) {
+		if (status)
+			return status;
+		json_t *m = json_object_get(json_object_get(doc, "versions"),
+					    tagged(json_object_get(doc, "dist-tags"), t->arg));
+		if (!json_is_object(m))
+			return ar_dp_error(dp, 404, "Not found: version %s of %s", t->arg, t->full);
+		return npm_send_json(dp, 200, json_incref(m));
+	}
 	if (npm_find_package(&pkg, dp, t))
 		return 404;
 	int rc = npm_doc_load(&d, dp->db, dp->a, &pkg, &err);
@@ -177,12 +195,22 @@ static int get_tarball(struct ar_dp *dp)
 	return ar_dp_send_asset(dp, &asset, "application/octet-stream");
 }
 
+/* GET /-/package/{pkg}/dist-tags: the tags of the document GET /{pkg} serves. */
 static int get_tags(struct ar_dp *dp)
 {
+	const struct npm_target *t = dp->route_data;
 	struct ar_package pkg;
 	struct npm_doc d;
 	struct ar_err err = {0};
-	if (npm_find_package(&pkg, dp, dp->route_data))
+	json_t *doc = NULL;
+	int status;
+	if (npm_searches_upstream(dp) && ((status = npm_upstream_document(&doc, dp, t)) || doc)) {
+		if (status)
+			return status;
+		json_t *tags = json_object_get(doc, "dist-tags");
+		return npm_send_json(dp, 200, json_is_object(tags) ? json_incref(tags) : json_object());
+	}
+	if (npm_find_package(&pkg, dp, t))
 		return 404;
 	int rc = npm_doc_load(&d, dp->db, dp->a, &pkg, &err);
 	if (rc)

@@ -1,6 +1,7 @@
 """tests/e2e/test_npm_upstream_confusion.py - dependency confusion: internal-lib@1.0.0 published to app
 (which reaches the public registry through its upstreams) while the public registry has
-internal-lib@9.9.9; npm install in app gets 1.0.0, and the public version is never fetched."""
+internal-lib@9.9.9; npm install in app gets 1.0.0, the version document and dist-tags know only 1.0.0,
+and the public version is never fetched."""
 import harness
 from npm_upstream_helpers import UpstreamCase, installed_version
 
@@ -14,6 +15,9 @@ class NpmUpstreamConfusion(UpstreamCase):
         doc = app.json("internal-lib")
         self.assertEqual(sorted(doc["versions"]), ["1.0.0"])
         self.assertEqual(doc["dist-tags"], {"latest": "1.0.0"})
+        self.assertEqual(app.http("GET", "internal-lib/9.9.9")[0], 404)
+        self.assertEqual(app.json("internal-lib/latest")["version"], "1.0.0")
+        self.assertEqual(app.json("-/package/internal-lib/dist-tags"), {"latest": "1.0.0"})
         status, _, body = app.http("GET", "internal-lib/-/internal-lib-9.9.9.tgz")
         self.assertEqual(status, 404, body)
         c = self.client(app)
