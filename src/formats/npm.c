@@ -1,4 +1,4 @@
-/* formats/npm.c - npm registry protocol: routes and reads (packuments, tarballs, tags, search, audit) */
+/* formats/npm.c - npm registry protocol: routes and reads (packuments, tarballs, tags, search) */
 #include "formats/npm_int.h"
 
 #include "core/cache.h"
@@ -384,39 +384,9 @@ static int get_search(struct ar_dp *dp)
 			     json_pack("{s:o,s:I,s:s}", "objects", objects, "total", (json_int_t)total, "time", now));
 }
 
-/* ---- audit ---- */
+/* ---- audit (npm_audit.c) ---- */
 
-static const char quick_report; /* route data of the quick/full audit endpoints (address only) */
-
-/* There is no advisory database in Arca itself: say so in a header rather than claim "no vulnerabilities". */
-static int post_audit(struct ar_dp *dp)
-{
-	bool quick = dp->route_data == &quick_report;
-	if (dp->repo.n_externals > 0) {
-		ar_resp_header(dp->req, "X-Arca-Advisories", "pass-through-not-built");
-		return ar_dp_error(dp, 501,
-				   "npm audit: advisory pass-through to the external connection %s is not built yet; "
-				   "this repository cannot answer audits",
-				   dp->repo.externals[0].name);
-	}
-	ar_resp_header(dp->req, "X-Arca-Advisories", "none-configured");
-	if (!quick)
-		return npm_send_json(dp, 200, json_object());
-	/* The quick/full audit report shape (npm <= 6, yarn 1) with nothing in it. */
-	json_t *body;
-	json_t *deps = NULL;
-	struct ar_err err = {0};
-	size_t n_deps = 0;
-	if (dp->req->body.len && ar_json_parse_object(&body, dp->a, dp->req->body.data, dp->req->body.len, &err) == 0 &&
-	    json_is_object(deps = json_object_get(body, "dependencies")))
-		n_deps = json_object_size(deps);
-	return npm_send_json(dp, 200,
-			     json_pack("{s:[],s:{},s:[],s:{s:{s:i,s:i,s:i,s:i,s:i},s:I,s:i,s:i,s:I}}", "actions",
-				       "advisories", "muted", "metadata", "vulnerabilities", "info", 0, "low", 0,
-				       "moderate", 0, "high", 0, "critical", 0, "dependencies", (json_int_t)n_deps,
-				       "devDependencies", 0, "optionalDependencies", 0, "totalDependencies",
-				       (json_int_t)n_deps));
-}
+static const enum npm_audit_kind audit_kinds[] = {NPM_AUDIT_BULK, NPM_AUDIT_QUICK, NPM_AUDIT_FULL};
 
 /* ---- routing ---- */
 
@@ -481,14 +451,18 @@ static int route_dash(struct ar_dp *dp, struct ar_dp_route *out)
 		return 0;
 	}
 	if (n >= 5 && seg_is(dp, 1, "npm") && seg_is(dp, 2, "v1") && seg_is(dp, 3, "security")) {
-		bool bulk = n == 6 && seg_is(dp, 4, "advisories") && seg_is(dp, 5, "bulk");
-		bool quick = (n == 6 && seg_is(dp, 4, "audits") && seg_is(dp, 5, "quick")) ||
-			     (n == 5 && seg_is(dp, 4, "audits"));
-		if (!bulk && !quick)
+		const enum npm_audit_kind *kind = NULL;
+		if (n == 6 && seg_is(dp, 4, "advisories") && seg_is(dp, 5, "bulk"))
+			kind = &audit_kinds[NPM_AUDIT_BULK];
+		else if (n == 6 && seg_is(dp, 4, "audits") && seg_is(dp, 5, "quick"))
+			kind = &audit_kinds[NPM_AUDIT_QUICK];
+		else if (n == 5 && seg_is(dp, 4, "audits"))
+			kind = &audit_kinds[NPM_AUDIT_FULL];
+		if (!kind)
 			return AR_ENOTFOUND;
 		if (!method_is(dp, "POST"))
 			return AR_EINVAL;
-		set_route(out, post_audit, READ, NULL, NPM_AUDIT_BODY_MAX, quick ? (void *)&quick_report : NULL);
+		set_route(out, npm_post_audit, READ, NULL, NPM_AUDIT_BODY_MAX, (void *)kind);
 		return 0;
 	}
 	if (n >= 3 && seg_is(dp, 1, "package")) {

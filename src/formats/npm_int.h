@@ -110,6 +110,13 @@ int npm_upstream_packument(struct ar_dp *dp, const struct npm_target *t, bool ab
    upstream=BLOCK), or the status of an answer already sent (404, 502, ...). */
 int npm_upstream_document(json_t **doc, struct ar_dp *dp, const struct npm_target *t);
 
+/* Whether a request for package `full` (a full npm name) in dp->repo would consult the npm external
+   connection the search order `order` reaches: one is reachable, dp->repo's own package does not
+   have upstream=BLOCK, and origin controls and package groups on the way let the package in (the
+   packument's rule). Store error codes; *out false for a name that is not an npm name. */
+int npm_reaches_external(bool *out, struct ar_dp *dp, const struct ar_repository **order, size_t n, const char *full,
+			 struct ar_err *err);
+
 /* A tarball dp->repo does not hold: found through the search order, retained, served. */
 int npm_upstream_tarball(struct ar_dp *dp, const struct npm_target *t, const char *version);
 
@@ -125,6 +132,17 @@ int npm_delete_tag(struct ar_dp *dp);	      /* DELETE /-/package/{pkg}/dist-tags
 struct ar_npm_dep;
 /* npm dependencies as the model's rows (scoped names split into namespace and name). Arena memory. */
 struct ar_dependency *npm_dependencies(struct ar_arena *a, const struct ar_npm_dep *list, size_t n);
+
+/* ---- npm_audit.c ---- */
+
+enum npm_audit_kind {
+	NPM_AUDIT_BULK,	 /* POST /-/npm/v1/security/advisories/bulk (npm 7+) */
+	NPM_AUDIT_QUICK, /* POST /-/npm/v1/security/audits/quick (npm <= 6, pnpm, yarn berry) */
+	NPM_AUDIT_FULL,	 /* POST /-/npm/v1/security/audits (yarn 1) */
+};
+
+/* The audit endpoints; dp->route_data points at their enum npm_audit_kind. */
+int npm_post_audit(struct ar_dp *dp);
 
 /* ---- npm.c ---- */
 

@@ -34,12 +34,14 @@ struct search {
 	int64_t cooldown_s;
 };
 
-static int load_search(struct search *s, struct ar_dp *dp, const struct npm_target *t, struct ar_err *err)
+/* What the search order says about package t; with_cooldown also reads its minimum release age. */
+static int search_package(struct search *s, struct ar_dp *dp, const struct ar_repository **order, size_t n,
+			  const struct npm_target *t, bool with_cooldown, struct ar_err *err)
 {
+	int rc;
 	memset(s, 0, sizeof *s);
-	int rc = ar_resolve_order(&s->order, &s->n, dp->db, dp->a, &dp->domain, &dp->repo, true, err);
-	if (rc)
-		return rc;
+	s->order = order;
+	s->n = n;
 	s->pkgs = ar_alloc_array(dp->a, s->n + 1, sizeof *s->pkgs);
 	struct ar_pkg_key key = {.format = "npm", .ns = t->ns ? t->ns : "", .name = t->name};
 	for (size_t i = 0; i < s->n; i++) {
@@ -68,8 +70,40 @@ static int load_search(struct search *s, struct ar_dp *dp, const struct npm_targ
 		return 0;
 	}
 	s->holder = holder;
+	if (!with_cooldown)
+		return 0;
 	return ar_cooldown_seconds(&s->cooldown_s, dp->db, dp->a, dp->ctx->cfg->region, &dp->domain, holder, "npm",
 				   t->ns ? t->ns : "", t->name, err);
+}
+
+static int load_search(struct search *s, struct ar_dp *dp, const struct npm_target *t, struct ar_err *err)
+{
+	const struct ar_repository **order;
+	size_t n;
+	int rc = ar_resolve_order(&order, &n, dp->db, dp->a, &dp->domain, &dp->repo, true, err);
+	if (rc)
+		return rc;
+	return search_package(s, dp, order, n, t, true, err);
+}
+
+/* dp->repo's own package has upstream=BLOCK (published there): nothing beyond it is consulted. */
+static bool is_local_only(const struct search *s)
+{
+	return s->pkgs[0].id && strcmp(s->pkgs[0].origin_upstream, "ALLOW") != 0;
+}
+
+int npm_reaches_external(bool *out, struct ar_dp *dp, const struct ar_repository **order, size_t n, const char *full,
+			 struct ar_err *err)
+{
+	struct npm_target t = {.full = full};
+	struct ar_err ignored;
+	*out = false;
+	if (ar_npm_split_name(&t.ns, &t.name, dp->a, full, &ignored) != 0)
+		return 0; /* not an npm name: nothing to look up anywhere */
+	struct search s;
+	int rc = search_package(&s, dp, order, n, &t, false, err);
+	*out = rc == 0 && s.holder && !is_local_only(&s);
+	return rc;
 }
 
 /* The npm name as a path below the registry URL: '/' of a scoped name encoded. */
@@ -360,7 +394,7 @@ static int merged(struct ar_cache_val **v, bool *did_build, struct merge *mg, st
 	if (rc)
 		return ar_dp_fail(dp, rc, &err);
 	/* Published here (dependency-confusion protection) or upstream=BLOCK: only what R holds. */
-	if (mg->s.pkgs[0].id && strcmp(mg->s.pkgs[0].origin_upstream, "ALLOW") != 0) {
+	if (is_local_only(&mg->s)) {
 		mg->is_local_only = true;
 		return 0;
 	}
@@ -571,7 +605,7 @@ int npm_upstream_tarball(struct ar_dp *dp, const struct npm_target *t, const cha
 	int rc = load_search(&s, dp, t, &err);
 	if (rc)
 		return ar_dp_fail(dp, rc, &err);
-	if (s.pkgs[0].id && strcmp(s.pkgs[0].origin_upstream, "ALLOW") != 0)
+	if (is_local_only(&s))
 		return ar_dp_error(dp, 404, "Not found: %s@%s has no tarball in repository %s", t->full, version,
 				   dp->repo.name);
 	for (size_t i = 1; s.internal_ok && i < s.n; i++) {
