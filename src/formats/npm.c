@@ -84,7 +84,7 @@ static int get_version(struct ar_dp *dp)
 	struct npm_doc d;
 	struct ar_err err = {0};
 	json_t *doc = NULL;
-	int status;
+	int status = 0;
 	if (npm_searches_upstream(dp) && ((status = npm_upstream_document(&doc, dp, t)) || doc)) {
 		if (status)
 			return status;
@@ -203,7 +203,7 @@ static int get_tags(struct ar_dp *dp)
 	struct npm_doc d;
 	struct ar_err err = {0};
 	json_t *doc = NULL;
-	int status;
+	int status = 0;
 	if (npm_searches_upstream(dp) && ((status = npm_upstream_document(&doc, dp, t)) || doc)) {
 		if (status)
 			return status;

@@ -1,4 +1,5 @@
-/* formats/npm_audit.c - npm audit: advisories from the external connection, names published inside the domain withheld */
+/* formats/npm_audit.c - npm audit: advisories from the external connection, names published inside the domain withheld
+ */
 #include "formats/npm_int.h"
 
 #include "core/json.h"
@@ -108,16 +109,18 @@ static int relay(struct ar_dp *dp, const char *connection, const struct ar_upstr
 	bool is_json = ar_json_parse_object(&doc, dp->a, ans->body, ans->len, &why) == 0;
 	if (ans->status >= 200 && ans->status <= 299) {
 		if (!is_json)
-			return ar_dp_error(dp, 502,
-					   "npm audit: the advisory source %s answered HTTP %ld with a body that is not "
-					   "a JSON object",
-					   connection, ans->status);
+			return ar_dp_error(
+				dp, 502,
+				"npm audit: the advisory source %s answered HTTP %ld with a body that is not "
+				"a JSON object",
+				connection, ans->status);
 	} else if (!is_relayed_error(ans->status)) {
 		return ar_dp_error(dp, 502, "npm audit: the advisory source %s answered HTTP %ld", connection,
 				   ans->status);
 	} else if (!is_json || !json_is_string(json_object_get(doc, "error"))) {
-		return ar_dp_error(dp, (int)ans->status, "npm audit: the advisory source %s refused the request (HTTP %ld)",
-				   connection, ans->status);
+		return ar_dp_error(dp, (int)ans->status,
+				   "npm audit: the advisory source %s refused the request (HTTP %ld)", connection,
+				   ans->status);
 	}
 	ar_resp_header(dp->req, "Cache-Control", "no-cache");
 	ar_resp_data(dp->req, (int)ans->status, "application/json", ans->body, ans->len);

@@ -25,7 +25,7 @@ bool npm_searches_upstream(const struct ar_dp *dp)
 /* What one request learned about the search order for a package. */
 struct search {
 	const struct ar_repository **order;
-	size_t n;
+	size_t n; /* repositories consulted: the order up to the first whose package has upstream=BLOCK */
 	struct ar_package *pkgs;	    /* pkgs[i].id == 0: order[i] does not have the package */
 	bool internal_ok;		    /* INTERNAL_UPSTREAM allows the package into dp->repo */
 	const struct ar_repository *holder; /* holds the npm external connection and may use it, or NULL */
@@ -50,6 +50,10 @@ static int search_package(struct search *s, struct ar_dp *dp, const struct ar_re
 			s->pkgs[i].id = 0;
 		else if (rc)
 			return rc;
+		/* upstream=BLOCK (a name published there): nothing behind this repository is consulted, so
+		   a public package of the same name never joins it (dependency confusion, ref 4.5). */
+		else if (strcmp(s->pkgs[i].origin_upstream, "ALLOW") != 0)
+			s->n = i + 1;
 	}
 	struct ar_err why = {0};
 	s->internal_ok = ar_group_check_origin(dp->db, dp->a, dp->domain.id, "npm", t->ns, t->name,
