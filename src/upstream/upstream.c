@@ -816,6 +816,7 @@ int ar_upstream_post(struct ar_upstream *u, struct ar_upstream_answer *out, cons
 	bool is_probe = false;
 	if ((rc = make_url(u, c, path, &url, err)) != 0 || (rc = breaker_enter(c, &is_probe, err)) != 0) {
 		out->gateway_status = 503;
+		free(url);
 		return rc;
 	}
 	struct ar_fetch_res res;
