@@ -1,7 +1,8 @@
 """tests/e2e/test_npm_upstream_cache.py - merged packuments (app -> team -> npm-store with public:npmjs) are
 rendered once and then served from the render cache (X-Arca-Cache: hit, same ETag, 304, gzip), and never
 stale: a publish to team, a status change there, and a new upstream version after the metadata TTL each
-show in app's packument on the next request."""
+show in app's packument on the next request. (team's package is set to upstream=ALLOW, so that its
+versions and the public ones are merged.)"""
 import gzip
 import json
 
@@ -26,6 +27,9 @@ class NpmUpstreamCache(UpstreamCase):
         app = self.chain()
         team = NpmRepo(self.arca, "corp", "team", create=False)
         self.assertEqual(team.publish("mixed", "0.9.0")[0], 200)
+        # Published in team, the name would stop the search there; let team's package take public versions.
+        self.arca.aws("put-package-origin-configuration", "--domain", "corp", "--repository", "team", "--format",
+                      "npm", "--package", "mixed", "--restrictions", "publish=ALLOW,upstream=ALLOW")
 
         # Rendered once, then served from memory: same bytes, same ETag; 304 on If-None-Match.
         _, h1, b1 = self.get(app, "mixed")
