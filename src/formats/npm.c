@@ -1,4 +1,4 @@
-/* formats/npm.c - npm registry protocol: routes and reads (packuments, tarballs, tags, search, audit) */
+/* formats/npm.c - npm registry protocol: routes and reads (packuments, tarballs, tags, search) */
 #include "formats/npm_int.h"
 
 #include "core/cache.h"
@@ -70,6 +70,13 @@ static int get_packument(struct ar_dp *dp)
 	return npm_send_packument(dp, &pkg, wants_corgi(dp));
 }
 
+/* The version a version-or-tag argument names through a document's dist-tags. */
+static const char *tagged(json_t *tags, const char *arg)
+{
+	json_t *v = json_object_get(tags, arg);
+	return json_is_string(v) ? json_string_value(v) : arg;
+}
+
 /* GET /{pkg}/{version-or-tag}: one manifest, as in the full packument. */
 static int get_version(struct ar_dp *dp)
 {
@@ -77,6 +84,17 @@ static int get_version(struct ar_dp *dp)
 	struct ar_package pkg;
 	struct npm_doc d;
 	struct ar_err err = {0};
+	json_t *doc = NULL;
+	int status = 0;
+	if (npm_searches_upstream(dp) && ((status = npm_upstream_document(&doc, dp, t)) || doc)) {
+		if (status)
+			return status;
+		json_t *m = json_object_get(json_object_get(doc, "versions"),
+					    tagged(json_object_get(doc, "dist-tags"), t->arg));
+		if (!json_is_object(m))
+			return ar_dp_error(dp, 404, "Not found: version %s of %s", t->arg, t->full);
+		return npm_send_json(dp, 200, json_incref(m));
+	}
 	if (npm_find_package(&pkg, dp, t))
 		return 404;
 	int rc = npm_doc_load(&d, dp->db, dp->a, &pkg, &err);
@@ -202,12 +220,22 @@ static int get_tarball(struct ar_dp *dp)
 	return ar_dp_send_asset(dp, &asset, "application/octet-stream");
 }
 
+/* GET /-/package/{pkg}/dist-tags: the tags of the document GET /{pkg} serves. */
 static int get_tags(struct ar_dp *dp)
 {
+	const struct npm_target *t = dp->route_data;
 	struct ar_package pkg;
 	struct npm_doc d;
 	struct ar_err err = {0};
-	if (npm_find_package(&pkg, dp, dp->route_data))
+	json_t *doc = NULL;
+	int status = 0;
+	if (npm_searches_upstream(dp) && ((status = npm_upstream_document(&doc, dp, t)) || doc)) {
+		if (status)
+			return status;
+		json_t *tags = json_object_get(doc, "dist-tags");
+		return npm_send_json(dp, 200, json_is_object(tags) ? json_incref(tags) : json_object());
+	}
+	if (npm_find_package(&pkg, dp, t))
 		return 404;
 	int rc = npm_doc_load(&d, dp->db, dp->a, &pkg, &err);
 	if (rc)
@@ -381,39 +409,9 @@ static int get_search(struct ar_dp *dp)
 			     json_pack("{s:o,s:I,s:s}", "objects", objects, "total", (json_int_t)total, "time", now));
 }
 
-/* ---- audit ---- */
+/* ---- audit (npm_audit.c) ---- */
 
-static const char quick_report; /* route data of the quick/full audit endpoints (address only) */
-
-/* There is no advisory database in Arca itself: say so in a header rather than claim "no vulnerabilities". */
-static int post_audit(struct ar_dp *dp)
-{
-	bool quick = dp->route_data == &quick_report;
-	if (dp->repo.n_externals > 0) {
-		ar_resp_header(dp->req, "X-Arca-Advisories", "pass-through-not-built");
-		return ar_dp_error(dp, 501,
-				   "npm audit: advisory pass-through to the external connection %s is not built yet; "
-				   "this repository cannot answer audits",
-				   dp->repo.externals[0].name);
-	}
-	ar_resp_header(dp->req, "X-Arca-Advisories", "none-configured");
-	if (!quick)
-		return npm_send_json(dp, 200, json_object());
-	/* The quick/full audit report shape (npm <= 6, yarn 1) with nothing in it. */
-	json_t *body;
-	json_t *deps = NULL;
-	struct ar_err err = {0};
-	size_t n_deps = 0;
-	if (dp->req->body.len && ar_json_parse_object(&body, dp->a, dp->req->body.data, dp->req->body.len, &err) == 0 &&
-	    json_is_object(deps = json_object_get(body, "dependencies")))
-		n_deps = json_object_size(deps);
-	return npm_send_json(dp, 200,
-			     json_pack("{s:[],s:{},s:[],s:{s:{s:i,s:i,s:i,s:i,s:i},s:I,s:i,s:i,s:I}}", "actions",
-				       "advisories", "muted", "metadata", "vulnerabilities", "info", 0, "low", 0,
-				       "moderate", 0, "high", 0, "critical", 0, "dependencies", (json_int_t)n_deps,
-				       "devDependencies", 0, "optionalDependencies", 0, "totalDependencies",
-				       (json_int_t)n_deps));
-}
+static const enum npm_audit_kind audit_kinds[] = {NPM_AUDIT_BULK, NPM_AUDIT_QUICK, NPM_AUDIT_FULL};
 
 /* ---- routing ---- */
 
@@ -478,14 +476,18 @@ static int route_dash(struct ar_dp *dp, struct ar_dp_route *out)
 		return 0;
 	}
 	if (n >= 5 && seg_is(dp, 1, "npm") && seg_is(dp, 2, "v1") && seg_is(dp, 3, "security")) {
-		bool bulk = n == 6 && seg_is(dp, 4, "advisories") && seg_is(dp, 5, "bulk");
-		bool quick = (n == 6 && seg_is(dp, 4, "audits") && seg_is(dp, 5, "quick")) ||
-			     (n == 5 && seg_is(dp, 4, "audits"));
-		if (!bulk && !quick)
+		const enum npm_audit_kind *kind = NULL;
+		if (n == 6 && seg_is(dp, 4, "advisories") && seg_is(dp, 5, "bulk"))
+			kind = &audit_kinds[NPM_AUDIT_BULK];
+		else if (n == 6 && seg_is(dp, 4, "audits") && seg_is(dp, 5, "quick"))
+			kind = &audit_kinds[NPM_AUDIT_QUICK];
+		else if (n == 5 && seg_is(dp, 4, "audits"))
+			kind = &audit_kinds[NPM_AUDIT_FULL];
+		if (!kind)
 			return AR_ENOTFOUND;
 		if (!method_is(dp, "POST"))
 			return AR_EINVAL;
-		set_route(out, post_audit, READ, NULL, NPM_AUDIT_BODY_MAX, quick ? (void *)&quick_report : NULL);
+		set_route(out, npm_post_audit, READ, NULL, NPM_AUDIT_BODY_MAX, (void *)kind);
 		return 0;
 	}
 	if (n >= 3 && seg_is(dp, 1, "package")) {

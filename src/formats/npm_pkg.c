@@ -387,7 +387,7 @@ static const char *license_of(struct ar_arena *a, json_t *pj)
 	return out;
 }
 
-static void collect_deps(struct ar_npm_tarball *t, struct ar_arena *a)
+void ar_npm_manifest_deps(struct ar_npm_dep **out, size_t *n_out, struct ar_arena *a, json_t *manifest)
 {
 	static const struct {
 		const char *key;
@@ -400,22 +400,24 @@ static void collect_deps(struct ar_npm_tarball *t, struct ar_arena *a)
 	};
 	size_t n = 0;
 	for (size_t f = 0; f < 4; f++) {
-		json_t *o = json_object_get(t->package_json, fields[f].key);
+		json_t *o = json_object_get(manifest, fields[f].key);
 		if (json_is_object(o))
 			n += json_object_size(o);
 	}
-	t->deps = ar_alloc_array(a, n ? n : 1, sizeof *t->deps);
+	struct ar_npm_dep *deps = ar_alloc_array(a, n ? n : 1, sizeof *deps);
+	*n_out = 0;
 	for (size_t f = 0; f < 4; f++) {
-		json_t *o = json_object_get(t->package_json, fields[f].key), *v;
+		json_t *o = json_object_get(manifest, fields[f].key), *v;
 		const char *k;
 		if (!json_is_object(o))
 			continue;
 		json_object_foreach(o, k, v)
 		{
 			if (json_is_string(v))
-				t->deps[t->n_deps++] = (struct ar_npm_dep){k, json_string_value(v), fields[f].type};
+				deps[(*n_out)++] = (struct ar_npm_dep){k, json_string_value(v), fields[f].type};
 		}
 	}
+	*out = deps;
 }
 
 static int fill_from_package_json(struct ar_npm_tarball *t, struct ar_arena *a, const struct slot *s,
@@ -438,7 +440,7 @@ static int fill_from_package_json(struct ar_npm_tarball *t, struct ar_arena *a, 
 	t->license = license_of(a, pj);
 	json_t *repo = json_object_get(pj, "repository");
 	t->repository = json_is_object(repo) ? ar_json_str(repo, "url") : json_text(repo);
-	collect_deps(t, a);
+	ar_npm_manifest_deps(&t->deps, &t->n_deps, a, pj);
 	if (s->readme && utf8_text((const unsigned char *)s->readme, s->readme_len)) {
 		t->readme = s->readme;
 		t->readme_len = s->readme_len;

@@ -79,6 +79,11 @@ struct ar_npm_tarball {
 	uint64_t unpacked_size; /* their total size, for dist.unpackedSize */
 };
 
+/* The dependency fields (dependencies, devDependencies, peerDependencies, optionalDependencies) of a
+   package.json or registry manifest; entries whose value is not a string are skipped. Arena memory,
+   borrowing the strings of manifest. */
+void ar_npm_manifest_deps(struct ar_npm_dep **out, size_t *n, struct ar_arena *a, json_t *manifest);
+
 /* Reads a gzip'd (or plain) tar the way npm unpacks one: every entry loses its first path component,
    so package.json is "<top>/package.json", preferring the top directory "package". The README is
    the first root file named README or README.<markdown-ish ext> (case-insensitive), markdown first,

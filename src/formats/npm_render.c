@@ -335,15 +335,7 @@ static int render_packument(struct ar_buf *out, const struct npm_doc *d, struct 
 
 /* ---- caching ---- */
 
-struct build {
-	struct ar_dp *dp;
-	const struct ar_package *pkg;
-	bool abbreviated;
-	const char *plain_key; /* the uncompressed variant, for the gzip build */
-	bool did_build;	       /* this request rendered (X-Arca-Cache: miss) */
-};
-
-static char *etag_of(const char *data, size_t len, const char *suffix)
+char *npm_etag_of(const char *data, size_t len, const char *suffix)
 {
 	unsigned char digest[32];
 	char hex[33];
@@ -355,27 +347,22 @@ static char *etag_of(const char *data, size_t len, const char *suffix)
 	return tag;
 }
 
+/* One cached document: how its plain variant is built, and whether this request built anything. */
+struct cached {
+	struct ar_dp *dp;
+	ar_cache_build_fn *build;
+	void *cls;
+	const char *plain_key; /* the uncompressed variant, for the gzip build */
+	bool did_build;	       /* this request rendered (X-Arca-Cache: miss) */
+};
+
 static int build_plain(void *cls, char **data, size_t *len, char **etag, struct ar_err *err)
 {
-	struct build *b = cls;
-	struct ar_dp *dp = b->dp;
-	struct npm_doc d;
-	int64_t start = ar_mono_ms();
-	int rc = npm_doc_load(&d, dp->db, dp->a, b->pkg, err);
-	if (rc)
-		return rc;
-	struct ar_buf out;
-	ar_buf_init(&out, 0);
-	if ((rc = render_packument(&out, &d, dp, b->abbreviated, err))) {
-		ar_buf_release(&out);
-		return rc;
-	}
-	*data = ar_buf_detach(&out, len);
-	*etag = etag_of(*data, *len, b->abbreviated ? "-a" : "");
-	b->did_build = true;
-	ar_debug("npm: rendered %s packument of %s (%zu versions, %zu bytes) in %lld ms",
-		 b->abbreviated ? "abbreviated" : "full", d.full, d.n_v, *len, (long long)(ar_mono_ms() - start));
-	return 0;
+	struct cached *c = cls;
+	int rc = c->build(c->cls, data, len, etag, err);
+	if (rc == 0)
+		c->did_build = true;
+	return rc;
 }
 
 static int gzip_bytes(char **out, size_t *out_len, const char *in, size_t len)
@@ -402,9 +389,9 @@ static int gzip_bytes(char **out, size_t *out_len, const char *in, size_t len)
 
 static int build_gzip(void *cls, char **data, size_t *len, char **etag, struct ar_err *err)
 {
-	struct build *b = cls;
+	struct cached *c = cls;
 	struct ar_cache_val *plain;
-	int rc = ar_cache_get(&plain, b->dp->ctx->render_cache, b->plain_key, build_plain, b, err);
+	int rc = ar_cache_get(&plain, c->dp->ctx->render_cache, c->plain_key, build_plain, c, err);
 	if (rc)
 		return rc;
 	size_t plain_len;
@@ -418,13 +405,14 @@ static int build_gzip(void *cls, char **data, size_t *len, char **etag, struct a
 	*etag = ar_xmalloc(n);
 	snprintf(*etag, n, "%s-gz", tag);
 	ar_cache_unref(plain);
-	b->did_build = true;
+	c->did_build = true;
 	return 0;
 }
 
 /* True when Accept-Encoding lists gzip (or x-gzip) without q=0. */
-static bool accepts_gzip(const char *ae)
+bool npm_accepts_gzip(const struct ar_dp *dp)
 {
+	const char *ae = ar_req_header(dp->req, "accept-encoding");
 	for (const char *p = ae; p && *p;) {
 		while (*p == ' ' || *p == ',')
 			p++;
@@ -447,6 +435,63 @@ static bool accepts_gzip(const char *ae)
 	return false;
 }
 
+int npm_cache_doc(struct ar_cache_val **v, bool *did_build, struct ar_dp *dp, const char *plain_key, bool gz,
+		  ar_cache_build_fn *build, void *cls, struct ar_err *err)
+{
+	struct cached c = {.dp = dp, .build = build, .cls = cls, .plain_key = plain_key};
+	const char *key = gz ? ar_printf(dp->a, "%s/gz", plain_key) : plain_key;
+	int rc = ar_cache_get(v, dp->ctx->render_cache, key, gz ? build_gzip : build_plain, &c, err);
+	*did_build = c.did_build;
+	if (rc == 0)
+		ar_cache_hold(dp->a, *v);
+	return rc;
+}
+
+int npm_send_doc(struct ar_dp *dp, struct ar_cache_val *v, bool abbreviated, bool gz, bool did_build)
+{
+	struct ar_req *req = dp->req;
+	ar_resp_header(req, "Vary", "Accept, Accept-Encoding");
+	ar_resp_header(req, "Cache-Control", "no-cache");
+	ar_resp_header(req, "X-Arca-Cache", did_build ? "miss" : "hit");
+	if (ar_resp_not_modified(req, ar_cache_val_etag(v)))
+		return 304;
+	if (gz)
+		ar_resp_header(req, "Content-Encoding", "gzip");
+	size_t len;
+	const char *data = ar_cache_val_data(v, &len);
+	ar_resp_data(req, 200, abbreviated ? NPM_CORGI : "application/json", data, len);
+	return 200;
+}
+
+/* A local package's document. */
+struct local_build {
+	struct ar_dp *dp;
+	const struct ar_package *pkg;
+	bool abbreviated;
+};
+
+static int build_local(void *cls, char **data, size_t *len, char **etag, struct ar_err *err)
+{
+	struct local_build *b = cls;
+	struct ar_dp *dp = b->dp;
+	struct npm_doc d;
+	int64_t start = ar_mono_ms();
+	int rc = npm_doc_load(&d, dp->db, dp->a, b->pkg, err);
+	if (rc)
+		return rc;
+	struct ar_buf out;
+	ar_buf_init(&out, 0);
+	if ((rc = render_packument(&out, &d, dp, b->abbreviated, err))) {
+		ar_buf_release(&out);
+		return rc;
+	}
+	*data = ar_buf_detach(&out, len);
+	*etag = npm_etag_of(*data, *len, b->abbreviated ? "-a" : "");
+	ar_debug("npm: rendered %s packument of %s (%zu versions, %zu bytes) in %lld ms",
+		 b->abbreviated ? "abbreviated" : "full", d.full, d.n_v, *len, (long long)(ar_mono_ms() - start));
+	return 0;
+}
+
 static const char *key_prefix(struct ar_arena *a, int64_t package_id)
 {
 	return ar_printf(a, "npm/%lld/", (long long)package_id);
@@ -457,32 +502,25 @@ void npm_cache_forget(struct ar_dp *dp, int64_t package_id)
 	ar_cache_invalidate_prefix(dp->ctx->render_cache, key_prefix(dp->a, package_id));
 }
 
-int npm_send_packument(struct ar_dp *dp, const struct ar_package *pkg, bool abbreviated)
+int npm_packument(struct ar_cache_val **v, bool *did_build, struct ar_dp *dp, const struct ar_package *pkg,
+		  bool abbreviated, bool gz, struct ar_err *err)
 {
-	struct ar_req *req = dp->req;
-	bool gz = accepts_gzip(ar_req_header(req, "accept-encoding"));
 	/* The base URL is part of the key: tarball URLs are absolute, built from the request's Host. */
 	const char *plain_key = ar_printf(dp->a, "%s%lld/%c/%s", key_prefix(dp->a, pkg->id), (long long)pkg->updated_ms,
 					  abbreviated ? 'a' : 'f', dp->base_url);
-	const char *key = gz ? ar_printf(dp->a, "%s/gz", plain_key) : plain_key;
-	struct build b = {.dp = dp, .pkg = pkg, .abbreviated = abbreviated, .plain_key = plain_key};
+	struct local_build b = {.dp = dp, .pkg = pkg, .abbreviated = abbreviated};
+	return npm_cache_doc(v, did_build, dp, plain_key, gz, build_local, &b, err);
+}
+
+int npm_send_packument(struct ar_dp *dp, const struct ar_package *pkg, bool abbreviated)
+{
+	bool gz = npm_accepts_gzip(dp), did_build;
 	struct ar_cache_val *v;
 	struct ar_err err = {0};
-	int rc = ar_cache_get(&v, dp->ctx->render_cache, key, gz ? build_gzip : build_plain, &b, &err);
+	int rc = npm_packument(&v, &did_build, dp, pkg, abbreviated, gz, &err);
 	if (rc)
 		return ar_dp_fail(dp, rc, &err);
-	ar_cache_hold(dp->a, v);
-	ar_resp_header(req, "Vary", "Accept, Accept-Encoding");
-	ar_resp_header(req, "Cache-Control", "no-cache");
-	ar_resp_header(req, "X-Arca-Cache", b.did_build ? "miss" : "hit");
-	if (ar_resp_not_modified(req, ar_cache_val_etag(v)))
-		return 304;
-	if (gz)
-		ar_resp_header(req, "Content-Encoding", "gzip");
-	size_t len;
-	const char *data = ar_cache_val_data(v, &len);
-	ar_resp_data(req, 200, abbreviated ? NPM_CORGI : "application/json", data, len);
-	return 200;
+	return npm_send_doc(dp, v, abbreviated, gz, did_build);
 }
 
 int npm_send_json(struct ar_dp *dp, int status, json_t *body)

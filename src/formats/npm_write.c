@@ -96,12 +96,12 @@ static const char *readme_of(struct ar_arena *a, const struct ar_npm_publish *p)
 	return ar_strndup(a, r, len);
 }
 
-static struct ar_dependency *deps_of(struct ar_arena *a, const struct ar_npm_tarball *info)
+struct ar_dependency *npm_dependencies(struct ar_arena *a, const struct ar_npm_dep *list, size_t n)
 {
 	static const char *const types[] = {"regular", "dev", "peer", "optional"};
-	struct ar_dependency *deps = ar_alloc_array(a, info->n_deps + 1, sizeof *deps);
-	for (size_t i = 0; i < info->n_deps; i++) {
-		const struct ar_npm_dep *d = &info->deps[i];
+	struct ar_dependency *deps = ar_alloc_array(a, n + 1, sizeof *deps);
+	for (size_t i = 0; i < n; i++) {
+		const struct ar_npm_dep *d = &list[i];
 		const char *ns = NULL, *name = d->name;
 		struct ar_err ignored;
 		if (ar_npm_split_name(&ns, &name, a, d->name, &ignored) != 0) {
@@ -169,7 +169,7 @@ static int publish(struct ar_dp *dp, const struct npm_target *t, const struct ar
 		.licenses = licenses ? ar_json_dump(dp->a, licenses, NULL) : NULL,
 		.readme = readme_of(dp->a, p),
 		.attrs = stored_manifest(dp->a, p, dp->caller.user_name),
-		.deps = deps_of(dp->a, &p->info),
+		.deps = npm_dependencies(dp->a, p->info.deps, p->info.n_deps),
 		.n_deps = p->info.n_deps,
 		.assets = &asset,
 		.n_assets = 1,

@@ -1,4 +1,4 @@
-/* upstream/fetch.c - libcurl GETs: credentials kept out of messages, caps, timeouts, temp-file bodies */
+/* upstream/fetch.c - libcurl GETs and POSTs: credentials kept out of messages, caps, timeouts, temp-file bodies */
 #include "upstream/fetch.h"
 
 #include "core/mem.h"
@@ -196,6 +196,7 @@ done:
 
 struct xfer {
 	CURL *h;
+	const char *method; /* "GET" or "POST", for messages */
 	const struct ar_fetch_opts *o;
 	struct ar_fetch_res *res;
 	uint64_t max_bytes;
@@ -213,11 +214,16 @@ static size_t on_header(char *line, size_t size, size_t n, void *cls)
 	struct xfer *x = cls;
 	size_t len = size * n;
 	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
-		/* A new response (after a redirect or a 100): forget the previous one's headers. */
+		/* A new response (after a redirect or a 100): forget the previous one's headers, and any body
+		   of it kept in memory. */
 		free(x->res->etag);
 		free(x->res->last_modified);
 		free(x->res->content_type);
 		x->res->etag = x->res->last_modified = x->res->content_type = NULL;
+		if (!x->o->tmp_dir) {
+			ar_buf_reset(&x->res->body);
+			x->res->len = 0;
+		}
 		return len;
 	}
 	const char *colon = memchr(line, ':', len);
@@ -270,7 +276,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *cls)
 	size_t len = size * n;
 	long status = 0;
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-	if (status < 200 || status > 299)
+	if ((status < 200 || status > 299) && !(x->o->is_keeping_errors && !x->o->tmp_dir))
 		return len; /* error pages are not kept */
 	if (len > x->max_bytes - x->res->len) {
 		x->is_too_big = true;
@@ -337,19 +343,19 @@ static int transfer_error(struct xfer *x, CURLcode cc, const char *errbuf, const
 {
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 	if (x->is_too_big || cc == CURLE_FILESIZE_EXCEEDED)
-		return ar_fail(err, AR_ETOOBIG, "GET %s: body larger than %llu bytes", shown,
+		return ar_fail(err, AR_ETOOBIG, "%s %s: body larger than %llu bytes", x->method, shown,
 			       (unsigned long long)x->max_bytes);
 	if (x->write_errno)
-		return ar_fail(err, x->write_errno == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "GET %s: temp file in %s: %s",
-			       shown, x->o->tmp_dir, strerror(x->write_errno));
+		return ar_fail(err, x->write_errno == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "%s %s: temp file in %s: %s",
+			       x->method, shown, x->o->tmp_dir, strerror(x->write_errno));
 	if (x->is_stalled)
-		return ar_fail(err, AR_ETIMEOUT, "GET %s: stalled (under %u bytes in %u ms)", shown,
+		return ar_fail(err, AR_ETIMEOUT, "%s %s: stalled (under %u bytes in %u ms)", x->method, shown,
 			       x->min_window_bytes, x->o->stall_ms);
 	if (cc == CURLE_OPERATION_TIMEDOUT)
-		return ar_fail(err, AR_ETIMEOUT, "GET %s: timed out: %s", shown, why);
+		return ar_fail(err, AR_ETIMEOUT, "%s %s: timed out: %s", x->method, shown, why);
 	if (cc == CURLE_UNSUPPORTED_PROTOCOL)
-		return ar_fail(err, AR_EUNAVAIL, "GET %s: redirected to a URL that is not http(s)", shown);
-	return ar_fail(err, AR_EUNAVAIL, "GET %s: %s", shown, why);
+		return ar_fail(err, AR_EUNAVAIL, "%s %s: redirected to a URL that is not http(s)", x->method, shown);
+	return ar_fail(err, AR_EUNAVAIL, "%s %s: %s", x->method, shown, why);
 }
 
 int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fetch_opts *o, struct ar_err *err)
@@ -357,7 +363,7 @@ int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fet
 	memset(res, 0, sizeof *res);
 	uint64_t max_bytes = o->max_bytes ? o->max_bytes : DEFAULT_MAX_BYTES;
 	ar_buf_init(&res->body, max_bytes < SIZE_MAX ? (size_t)max_bytes : 0);
-	struct xfer x = {.o = o, .res = res, .max_bytes = max_bytes, .fd = -1};
+	struct xfer x = {.o = o, .res = res, .max_bytes = max_bytes, .fd = -1, .method = o->post_body ? "POST" : "GET"};
 	char *url = NULL, *user = NULL, *password = NULL;
 	char shown[512], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *headers = NULL;
@@ -368,8 +374,8 @@ int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fet
 	if ((rc = split_url(o->url, &url, &user, &password, err)) != 0)
 		goto done;
 	if (!header_value_ok(o->accept) || !header_value_ok(o->if_none_match) ||
-	    !header_value_ok(o->if_modified_since)) {
-		rc = ar_fail(err, AR_EINVAL, "GET %s: a request header holds a line break", shown);
+	    !header_value_ok(o->if_modified_since) || !header_value_ok(o->content_type)) {
+		rc = ar_fail(err, AR_EINVAL, "%s %s: a request header holds a line break", x.method, shown);
 		goto done;
 	}
 	if (!(h = x.h = handle_get(f))) {
@@ -379,6 +385,16 @@ int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fet
 	headers = add_header(headers, "Accept", o->accept);
 	headers = add_header(headers, "If-None-Match", o->if_none_match);
 	headers = add_header(headers, "If-Modified-Since", o->if_modified_since);
+	if (o->post_body) {
+		headers = add_header(headers, "Content-Type", o->content_type);
+		headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
+		if (!headers)
+			abort();
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, o->post_body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->post_len);
+		curl_easy_setopt(h, CURLOPT_POSTREDIR, (long)(CURL_REDIR_POST_301 | CURL_REDIR_POST_302));
+	}
 
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_SHARE, f->share);
@@ -429,8 +445,8 @@ int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fet
 			e = errno;
 		x.fd = -1;
 		if (e) {
-			rc = ar_fail(err, e == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "GET %s: temp file in %s: %s", shown,
-				     o->tmp_dir, strerror(e));
+			rc = ar_fail(err, e == ENOSPC ? AR_EUNAVAIL : AR_ERROR, "%s %s: temp file in %s: %s", x.method,
+				     shown, o->tmp_dir, strerror(e));
 			goto done;
 		}
 		ar_hasher_final(x.hasher, &res->hashes);

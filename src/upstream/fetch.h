@@ -1,4 +1,5 @@
-/* upstream/fetch.h - HTTP GETs to upstream registries over libcurl, with reused connections */
+/* upstream/fetch.h - HTTP GETs (and pass-through POSTs) to upstream registries over libcurl, with reused
+   connections */
 #ifndef AR_UPSTREAM_FETCH_H
 #define AR_UPSTREAM_FETCH_H
 
@@ -34,6 +35,10 @@ struct ar_fetch_opts {
 	uint64_t max_bytes;	       /* largest body accepted; 0 = 1 GiB */
 	const char *tmp_dir;	       /* set: a 2xx body goes to a new temp file there, hashed while it
 					  arrives; NULL: it is kept in memory */
+	const void *post_body;	       /* set: POST these bytes instead of a GET (301/302 keep the POST) */
+	size_t post_len;
+	const char *content_type; /* Content-Type of post_body */
+	bool is_keeping_errors;	  /* memory mode: keep the body of any final status, not only 2xx */
 };
 
 struct ar_fetch_res {
@@ -48,11 +53,11 @@ struct ar_fetch_res {
 	struct ar_hashes hashes; /* file mode: every digest of the body */
 };
 
-/* GETs o->url, following up to 5 redirects (http and https only). 0 when an HTTP answer arrived,
-   whatever its status (read res->status); AR_ETIMEOUT when none came in time (connect or total
-   timeout, stall), AR_EUNAVAIL when none did otherwise (refused, DNS, TLS, reset), AR_ETOOBIG past max_bytes, AR_EINVAL
-   for a URL that is not http(s), AR_ERROR for a local failure. res is always initialised: release it with
-   ar_fetch_res_release. */
+/* GETs (or POSTs) o->url, following up to 5 redirects (http and https only). 0 when an HTTP answer
+   arrived, whatever its status (read res->status); AR_ETIMEOUT when none came in time (connect or
+   total timeout, stall), AR_EUNAVAIL when none did otherwise (refused, DNS, TLS, reset), AR_ETOOBIG
+   past max_bytes, AR_EINVAL for a URL that is not http(s), AR_ERROR for a local failure. res is
+   always initialised: release it with ar_fetch_res_release. */
 int ar_fetch(struct ar_fetcher *f, struct ar_fetch_res *res, const struct ar_fetch_opts *o, struct ar_err *err);
 
 /* Frees res and removes its temp file if the caller did not take it. */

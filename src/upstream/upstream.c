@@ -793,6 +793,73 @@ int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc **db, struct ar_
 	return rc;
 }
 
+/* --- pass-through --- */
+
+int ar_upstream_post(struct ar_upstream *u, struct ar_upstream_answer *out, const struct ar_upstream_post *r,
+		     struct ar_arena *a, struct ar_err *err)
+{
+	memset(out, 0, sizeof *out);
+	out->body = "";
+	out->gateway_status = 502;
+	struct ar_upstream_req check = {.connection = r->connection, .path = r->path, .accept = r->accept};
+	struct conn *c;
+	int rc;
+	if ((rc = check_req(&check, err)) != 0 || (rc = conn_get(u, r->connection, &c, err)) != 0)
+		return rc;
+	if (r->content_type && !header_ok(r->content_type))
+		return ar_fail(err, AR_EINVAL, "invalid Content-Type value for %s", r->connection);
+	BUMP(c, requests);
+	const char *path = r->path;
+	while (*path == '/')
+		path++;
+	char *url = NULL;
+	bool is_probe = false;
+	if ((rc = make_url(u, c, path, &url, err)) != 0 || (rc = breaker_enter(c, &is_probe, err)) != 0) {
+		out->gateway_status = 503;
+		free(url);
+		return rc;
+	}
+	struct ar_fetch_res res;
+	struct ar_fetch_opts fo = {
+		.url = url,
+		.accept = r->accept,
+		.is_decoded = true,
+		.connect_timeout_ms = u->opts.connect_timeout_ms,
+		.timeout_ms = u->opts.metadata_timeout_ms,
+		.max_bytes = u->opts.max_metadata,
+		/* an empty body still POSTs */
+		.post_body = r->body ? r->body : "",
+		.post_len = r->body ? r->len : 0,
+		.content_type = r->content_type,
+		.is_keeping_errors = true,
+	};
+	BUMP(c, upstream_requests);
+	rc = ar_fetch(u->fetcher, &res, &fo, err);
+	ADD(c, bytes_fetched, res.len);
+	enum verdict v = verdict_of(rc, res.status);
+	out->status = rc == 0 ? res.status : 0;
+	if (rc == AR_ETIMEOUT)
+		out->gateway_status = 504;
+	if (rc == 0) {
+		copy_whole(out->content_type, sizeof out->content_type, res.content_type);
+		out->body = ar_memdup(a, res.body.ptr, res.body.len + 1);
+		out->len = res.body.len;
+		if (v == UP_FAIL) {
+			char shown[300];
+			ar_url_redact(shown, sizeof shown, url);
+			rc = ar_fail(err, AR_EUNAVAIL, "POST %s: upstream answered HTTP %ld", shown, res.status);
+		}
+	}
+	if (rc) {
+		BUMP(c, failures);
+		ar_warn("upstream %s: %s", c->name, err->msg);
+	}
+	breaker_report(c, is_probe, v);
+	ar_fetch_res_release(&res);
+	free(url);
+	return rc;
+}
+
 /* --- metrics --- */
 
 static void stats_of(struct conn *c, struct ar_upstream_stats *s)

@@ -124,10 +124,40 @@ struct ar_upstream_file {
 int ar_upstream_fetch_file(struct ar_upstream *u, struct ar_dbc **db, struct ar_upstream_file *out,
 			   const struct ar_upstream_req *r, struct ar_err *err);
 
+/* A request passed through to upstream as it is (npm audit): never cached or coalesced, each call is
+   one request. */
+struct ar_upstream_post {
+	const char *connection;	  /* as in ar_upstream_req */
+	const char *path;	  /* as in ar_upstream_req */
+	const char *content_type; /* of body */
+	const char *accept;	  /* NULL sends none */
+	const void *body;
+	size_t len;
+};
+
+/* Upstream's answer to a pass-through request. */
+struct ar_upstream_answer {
+	long status;		/* what upstream answered; 0 when no answer arrived */
+	char content_type[128]; /* as upstream sent it; "" when unknown */
+	char *body;		/* arena memory, NUL-terminated ("" when none), whatever the status */
+	size_t len;
+	int gateway_status; /* when the call fails: what a gateway answers - 504 (upstream timed out),
+			       503 (no URL configured, breaker open), else 502 */
+};
+
+/* POSTs r->body to r->path below the connection's base URL (decoding a gzip'd answer), with the
+   metadata timeout and size cap. 0 when upstream answered with a status below 500 other than 429:
+   the status, type and body are in *out for the caller to relay. AR_EUNAVAIL when it did not answer,
+   timed out, answered 5xx or 429, its breaker is open or it has no URL; AR_ETOOBIG past
+   max_metadata; AR_EINVAL for a bad request. Failures count towards the connection's breaker like
+   metadata fetches; messages name the URL redacted. */
+int ar_upstream_post(struct ar_upstream *u, struct ar_upstream_answer *out, const struct ar_upstream_post *r,
+		     struct ar_arena *a, struct ar_err *err);
+
 /* Per-connection counters since start, for /metrics. */
 struct ar_upstream_stats {
 	char connection[64];
-	unsigned long requests;		 /* get_meta and fetch_file calls */
+	unsigned long requests;		 /* get_meta, fetch_file and post calls */
 	unsigned long hits;		 /* answered from the cache without asking upstream */
 	unsigned long coalesced;	 /* calls that shared another call's upstream request */
 	unsigned long upstream_requests; /* HTTP requests sent upstream */

@@ -1,6 +1,6 @@
 """tests/e2e/test_npm_audit.py - npm audit against Arca: with no advisory source the bulk endpoint answers {}
-and says so in X-Arca-Advisories; a repository with an external connection refuses (pass-through is not
-built yet) instead of faking a clean report."""
+and says so in X-Arca-Advisories; a repository with an external connection whose URL does not answer fails
+the audit (502, "advisory source ... unreachable") instead of faking a clean report."""
 import gzip
 import json
 
@@ -35,20 +35,21 @@ class NpmAudit(ArcaTestCase):
         self.assertEqual(report["metadata"]["vulnerabilities"]["total"], 0)
         self.assertEqual(repo.http("GET", "-/npm/v1/security/advisories/bulk")[0], 405)
 
-        # With an external connection the answer would have to come from upstream: refused, not faked.
+        # With an external connection the answer must come from upstream: here nothing listens at its
+        # URL, so the audit fails (502, or 503 once the breaker is open) instead of passing silently.
         ext = NpmRepo(self.arca, repo="mirror")
         self.arca.aws("associate-external-connection", "--domain", ext.domain, "--repository", ext.repo,
                       "--external-connection", "public:npmjs")
         status, headers, data = ext.http("POST", "-/npm/v1/security/advisories/bulk", body,
                                          {"Content-Type": "application/json", "Content-Encoding": "gzip"})
-        self.assertEqual(status, 501)
-        self.assertIn("not built yet", json.loads(data)["error"])
-        self.assertNotEqual(headers.get("X-Arca-Advisories"), "none-configured")
+        self.assertEqual(status, 502, data)
+        self.assertIn("advisory source public:npmjs is unreachable", json.loads(data)["error"])
+        self.assertEqual(headers.get("X-Arca-Advisories"), "external:public:npmjs")
         c.write_npmrc(ext)
         p = c.npm("audit", cwd=app, check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("audit endpoint returned an error", p.stdout + p.stderr)
-
+        self.assertIn("is unreachable", p.stdout + p.stderr)
 
 if __name__ == "__main__":
     harness.main()

@@ -1,6 +1,7 @@
 """tests/e2e/test_npm_upstream_chain.py - app -> team -> npm-store (public:npmjs): npm install in app gets
 a package only the public registry has; the version is then retained in app and npm-store (origin
-EXTERNAL) but not in team, and a second install needs no further upstream request for the tarball."""
+EXTERNAL, with the upstream manifest's dependencies) but not in team, and a second install needs no
+further upstream request for the tarball."""
 import harness
 from npm_helpers import NpmRepo
 from npm_upstream_helpers import UpstreamCase, installed_version
@@ -29,6 +30,12 @@ class NpmUpstreamChain(UpstreamCase):
                             "--package", "left-pad-x")["package"]["originConfiguration"]["restrictions"]
         self.assertEqual((pkg["publish"], pkg["upstream"]), ("BLOCK", "ALLOW"))
         self.assertEqual(self.upstream_gets("left-pad-x/-/left-pad-x-1.1.0.tgz"), 1)
+        # The upstream manifest's dependencies are recorded with the version, as a publish's are.
+        deps = self.arca.aws("list-package-version-dependencies", "--domain", "corp", "--repository", "npm-store",
+                             "--format", "npm", "--namespace", "world", "--package", "util", "--package-version",
+                             "2.0.0")["dependencies"]
+        self.assertEqual([(d["package"], d["dependencyType"], d["versionRequirement"]) for d in deps],
+                         [("left-pad-x", "regular", "^1.0.0")])
 
         # The packument in app lists the upstream's versions with tarball URLs on Arca.
         doc = app.json("left-pad-x")

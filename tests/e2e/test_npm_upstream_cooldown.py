@@ -1,7 +1,7 @@
 """tests/e2e/test_npm_upstream_cooldown.py - arca:min-release-age=1d on the repository holding the
 external connection: a version published upstream just now is left out of the packument (latest falls
-back to nothing newer) and its tarball is refused with a message saying when it becomes available;
-without the tag the same version is visible and downloadable."""
+back to nothing newer), as from the version document and dist-tags, and its tarball is refused with a
+message saying when it becomes available; without the tag the same version is visible and downloadable."""
 import json
 
 import harness
@@ -23,11 +23,16 @@ class NpmUpstreamCooldown(UpstreamCase):
         self.assertIn("minimum release age", msg)
         self.assertIn("available from 20", msg)
         self.assertEqual(self.upstream_gets("fresh/-/"), 0)
+        # The version document and the dist-tags apply the same rule as the packument.
+        self.assertEqual(app.http("GET", "fresh/1.0.0")[0], 404)
+        self.assertEqual(app.http("GET", "-/package/fresh/dist-tags")[0], 404)
 
         self.arca.aws("untag-resource", "--resource-arn", arn, "--tag-keys", "arca:min-release-age")
         doc = app.json("fresh")
         self.assertEqual(sorted(doc["versions"]), ["1.0.0"])
         self.assertEqual(doc["dist-tags"]["latest"], "1.0.0")
+        self.assertEqual(app.json("fresh/1.0.0")["version"], "1.0.0")
+        self.assertEqual(app.json("-/package/fresh/dist-tags"), {"latest": "1.0.0"})
         self.assertEqual(app.http("GET", "fresh/-/fresh-1.0.0.tgz")[0], 200)
 
 

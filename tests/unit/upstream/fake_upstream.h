@@ -43,6 +43,7 @@ struct fake {
 	bool is_released; /* held requests may go (until fake_hold) */
 	bool is_failing;  /* everything answers 500 */
 	char last_auth[256], last_inm[128], last_ims[128], last_accept[128], last_path[256];
+	char last_method[16], last_ctype[128], last_body[4096]; /* the body of the last request, if any */
 };
 
 static inline void fake_copy(char *dst, size_t cap, const char *src)
@@ -178,6 +179,9 @@ static inline int fake_handler(struct ar_req *req)
 	fake_copy(f->last_inm, sizeof f->last_inm, ar_req_header(req, "If-None-Match"));
 	fake_copy(f->last_ims, sizeof f->last_ims, ar_req_header(req, "If-Modified-Since"));
 	fake_copy(f->last_accept, sizeof f->last_accept, ar_req_header(req, "Accept"));
+	fake_copy(f->last_method, sizeof f->last_method, req->method);
+	fake_copy(f->last_ctype, sizeof f->last_ctype, ar_req_header(req, "Content-Type"));
+	fake_copy(f->last_body, sizeof f->last_body, req->body.data);
 	struct fake_doc *d = NULL;
 	for (size_t i = 0; i < f->n_docs && !d; i++)
 		if (strcmp(f->docs[i].path, req->path) == 0)
@@ -228,6 +232,7 @@ static inline int fake_handler(struct ar_req *req)
 static inline int fake_resolve(struct ar_req *req, struct ar_route *route)
 {
 	route->handler = fake_handler;
+	route->max_body = 1 << 20; /* POSTs (pass-through) */
 	return 0;
 }
 

@@ -726,6 +726,105 @@ static void test_file_not_found_and_breaker_fast_fail(void **state)
 	assert_non_null(strstr(err.msg, "HTTP 500"));
 }
 
+/* --- pass-through POSTs (npm audit) --- */
+
+#define BULK "-/npm/v1/security/advisories/bulk"
+
+static int post(struct ar_upstream *u, const char *connection, const char *body, struct ar_upstream_answer *out,
+		struct ar_arena *a, struct ar_err *err)
+{
+	struct ar_upstream_post r = {.connection = connection,
+				     .path = BULK,
+				     .content_type = "application/json",
+				     .accept = "application/json",
+				     .body = body,
+				     .len = strlen(body)};
+	return ar_upstream_post(u, out, &r, a, err);
+}
+
+static void test_post_relays_every_answer(void **state)
+{
+	struct fixture *fx = *state;
+	struct ar_arena *a = ar_arena_new();
+	struct ar_upstream_answer ans;
+	struct ar_err err = {0};
+	const char *advice = "{\"lodash\":[{\"id\":1,\"severity\":\"high\"}]}";
+	fake_put(&fx->fake, "/registry/" BULK, 200, advice, NULL);
+	assert_int_equal(post(fx->u, NPM, "{\"lodash\":[\"4.17.20\"]}", &ans, a, &err), 0);
+	assert_int_equal(ans.status, 200);
+	assert_string_equal(ans.body, advice);
+	assert_int_equal(ans.len, strlen(advice));
+	assert_string_equal(ans.content_type, "application/json");
+	assert_string_equal(fx->fake.last_method, "POST");
+	assert_string_equal(fx->fake.last_ctype, "application/json");
+	assert_string_equal(fx->fake.last_body, "{\"lodash\":[\"4.17.20\"]}");
+	/* Never cached: the same request again is asked again. */
+	assert_int_equal(post(fx->u, NPM, "{\"lodash\":[\"4.17.20\"]}", &ans, a, &err), 0);
+	assert_int_equal(fake_hits(&fx->fake, "/registry/" BULK), 2);
+	/* A 4xx is upstream's answer to relay, with its body; upstream is alive. */
+	fake_put(&fx->fake, "/registry/" BULK, 400, "{\"error\":\"bad body\"}", NULL);
+	assert_int_equal(post(fx->u, NPM, "[]", &ans, a, &err), 0);
+	assert_int_equal(ans.status, 400);
+	assert_string_equal(ans.body, "{\"error\":\"bad body\"}");
+	/* An empty body is still a POST. */
+	assert_int_equal(post(fx->u, NPM, "", &ans, a, &err), 0);
+	assert_string_equal(fx->fake.last_method, "POST");
+	struct ar_upstream_stats st = stats(fx->u);
+	assert_int_equal(st.upstream_requests, 4);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(st.hits, 0);
+	ar_arena_free(a);
+}
+
+static void test_post_failures_say_which_gateway_status(void **state)
+{
+	struct fixture *fx = *state;
+	struct ar_arena *a = ar_arena_new();
+	struct ar_upstream_opts o = test_opts();
+	o.metadata_timeout_ms = 150;
+	o.breaker_failures = 3;
+	struct ar_upstream *u = engine(fx, &o);
+	struct ar_upstream_answer ans;
+	struct ar_err err = {0};
+
+	fake_set_failing(&fx->fake, true); /* 500 */
+	assert_int_equal(post(u, NPM, "{}", &ans, a, &err), AR_EUNAVAIL);
+	assert_int_equal(ans.gateway_status, 502);
+	assert_int_equal(ans.status, 500);
+	assert_non_null(strstr(err.msg, "answered HTTP 500"));
+	fake_set_failing(&fx->fake, false);
+
+	struct fake_doc *d = fake_put(&fx->fake, "/registry/" BULK, 200, "{}", NULL);
+	d->is_hanging = true;
+	int64_t t0 = ar_mono_ms();
+	assert_int_equal(post(u, NPM, "{}", &ans, a, &err), AR_EUNAVAIL);
+	assert_int_equal(ans.gateway_status, 504);
+	assert_non_null(strstr(err.msg, "timed out"));
+	assert_true(ar_mono_ms() - t0 < FAKE_WAIT_MS);
+	fake_release(&fx->fake);
+
+	fake_stop(&fx->fake); /* refused: the third failure in a row opens the breaker */
+	assert_int_equal(post(u, NPM, "{}", &ans, a, &err), AR_EUNAVAIL);
+	assert_int_equal(ans.gateway_status, 502);
+	assert_int_equal(ans.status, 0);
+	assert_int_equal(post(u, NPM, "{}", &ans, a, &err), AR_EUNAVAIL);
+	assert_int_equal(ans.gateway_status, 503);
+	assert_non_null(strstr(err.msg, "circuit open"));
+	struct ar_upstream_stats st;
+	assert_int_equal(ar_upstream_stats_of(u, NPM, &st), 0);
+	assert_int_equal(st.upstream_requests, 3);
+	assert_int_equal(st.failures, 3);
+	assert_int_equal(st.rejected, 1);
+	assert_int_equal(st.breaker, AR_BREAKER_OPEN);
+
+	assert_int_equal(post(u, "public:maven-central", "{}", &ans, a, &err), AR_EUNAVAIL);
+	assert_int_equal(ans.gateway_status, 503);
+	assert_non_null(strstr(err.msg, "has no URL"));
+	assert_int_equal(post(u, NPM "\n", "{}", &ans, a, &err), AR_EINVAL);
+	ar_upstream_free(u);
+	ar_arena_free(a);
+}
+
 /* --- configuration and credentials --- */
 
 static void test_missing_url_names_the_setting(void **state)
@@ -789,7 +888,7 @@ static void test_credentials_reach_upstream_and_no_log(void **state)
 	o.breaker_failures = 2;
 	struct ar_upstream *u = engine(fx, &o);
 	struct ar_upstream_meta m;
-	char msgs[4][512];
+	char msgs[5][512];
 	assert_int_equal(get_meta(fx, u, "pkg", &m, &err), 0);
 	const char *want = ar_printf(a, "Basic %s", ar_b64_encode(a, "ci-bot:Sup3r/Secret", 19));
 	assert_string_equal(fx->fake.last_auth, want);
@@ -809,6 +908,9 @@ static void test_credentials_reach_upstream_and_no_log(void **state)
 	struct ar_upstream *u2 = engine(fx, &o2);
 	assert_int_equal(get_meta(fx, u2, "refused", &m, &err), AR_EUNAVAIL); /* connection refused */
 	snprintf(msgs[3], sizeof msgs[3], "%s", err.msg);
+	struct ar_upstream_answer ans;
+	assert_int_equal(post(u2, NPM, "{}", &ans, a, &err), AR_EUNAVAIL);
+	snprintf(msgs[4], sizeof msgs[4], "%s", err.msg);
 	ar_upstream_free(u2);
 	ar_upstream_free(u);
 
@@ -820,6 +922,7 @@ static void test_credentials_reach_upstream_and_no_log(void **state)
 
 	assert_non_null(strstr(msgs[0], "http://***@127.0.0.1:"));
 	assert_non_null(strstr(msgs[3], "http://***@127.0.0.1:"));
+	assert_non_null(strstr(msgs[4], "POST http://***@127.0.0.1:"));
 	char log[16384] = "";
 	FILE *lf = fopen(log_path, "r");
 	assert_non_null(lf);
@@ -830,7 +933,7 @@ static void test_credentials_reach_upstream_and_no_log(void **state)
 	const char *secrets[] = {"Sup3r", "Secret", "ci-bot", "%2F"};
 	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
 		assert_null(strstr(log, secrets[i]));
-		for (int j = 0; j < 4; j++)
+		for (int j = 0; j < 5; j++)
 			assert_null(strstr(msgs[j], secrets[i]));
 	}
 	ar_arena_free(a);
@@ -911,6 +1014,8 @@ int main(void)
 		T(test_timeout_serves_stale_copy),
 		T(test_file_fetched_once_and_verified),
 		T(test_file_not_found_and_breaker_fast_fail),
+		T(test_post_relays_every_answer),
+		T(test_post_failures_say_which_gateway_status),
 		T(test_missing_url_names_the_setting),
 		T(test_credentials_reach_upstream_and_no_log),
 		cmocka_unit_test(test_config_keys),
