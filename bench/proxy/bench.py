@@ -46,6 +46,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 NPM_BENCH = os.path.join(ROOT, "bench", "npm")
 sys.path.insert(0, NPM_BENCH)
+sys.dont_write_bytecode = True  # no __pycache__ left in bench/npm
 import data  # noqa: E402  bench/npm/data.py: tarballs, manifests, the npm publish protocol
 
 _spec = importlib.util.spec_from_file_location("npm_bench", os.path.join(NPM_BENCH, "bench.py"))
