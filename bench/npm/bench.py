@@ -147,10 +147,18 @@ log: {{type: stdout, format: pretty, level: warn}}
 """
 
 
-def start_verdaccio():
+def install_verdaccio():
+    """Installs Verdaccio 6.8 (bench/npm/package.json) into bench/npm/node_modules unless it is there;
+    returns its executable. bench/proxy uses this copy too."""
     if not os.path.exists(VERDACCIO):
         log("installing Verdaccio 6.8 into bench/npm/node_modules")
-        run(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE)
+        run(["npm", "install", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"], cwd=HERE,
+            timeout=600)
+    return VERDACCIO
+
+
+def start_verdaccio():
+    install_verdaccio()
     port = free_port()
     d = os.path.join(WORK, "verdaccio")
     os.makedirs(d)

@@ -39,18 +39,23 @@ def tarball(name, version, manifest, payload=b""):
     return gzip.compress(raw.getvalue(), compresslevel=6, mtime=0)
 
 
+def package(name, version, deps=None, payload=b"", extra=None):
+    """(name, version, manifest, tarball) of one package version; bench/proxy builds its set with it."""
+    m = {"name": name, "version": version, "description": f"{name} benchmark package", "license": "MIT",
+         "main": "index.js", "keywords": ["bench", "arca"], "repository": {"type": "git", "url": "git+ssh://x"}}
+    if deps:
+        m["dependencies"] = deps
+    m.update(extra or {})
+    return name, version, m, tarball(name, version, m, payload)
+
+
 def packages():
     """(name, version, manifest, tarball) for every publish, in order; deterministic."""
     rnd = random.Random(20240601)
     out = []
 
     def add(name, version, deps=None, payload=b"", extra=None):
-        m = {"name": name, "version": version, "description": f"{name} benchmark package", "license": "MIT",
-             "main": "index.js", "keywords": ["bench", "arca"], "repository": {"type": "git", "url": "git+ssh://x"}}
-        if deps:
-            m["dependencies"] = deps
-        m.update(extra or {})
-        out.append((name, version, m, tarball(name, version, m, payload)))
+        out.append(package(name, version, deps, payload, extra))
 
     add("bench-small", "1.0.0")
     for i in range(BIG_VERSIONS):
@@ -69,12 +74,13 @@ def connect(registry):
     return http.client.HTTPConnection(u.hostname, u.port, timeout=300), u.path
 
 
-def publish_all(registry, token, skip=None):
-    """Publishes every package version in order; skip(name, version) leaves some out."""
+def publish_all(registry, token, skip=None, pkgs=None):
+    """Publishes every package version of pkgs (default: packages()) in order; skip(name, version) leaves
+    some out."""
     conn, base = connect(registry)
     start = time.monotonic()
     n = 0
-    for name, version, manifest, tgz in packages():
+    for name, version, manifest, tgz in pkgs if pkgs is not None else packages():
         if skip and skip(name, version):
             continue
         n += 1
