@@ -6,6 +6,8 @@
 #include "api/api.h"
 #include "auth/identity.h"
 #include "auth/keys.h"
+#include "cli/metrics.h"
+#include "core/crypto.h"
 #include "core/cache.h"
 #include "core/ctx.h"
 #include "core/log.h"
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static const char admin_policy[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"AdministratorAccess\","
@@ -89,11 +92,45 @@ static int healthz(struct ar_req *req)
 	return 0;
 }
 
-/* Top-level routing: /healthz, /v1/... (control plane), /{domain}-{owner}/{format}/{repo}/... (data plane). */
+static struct ar_http *metrics_http; /* the one server of this process, for its counters */
+
+/* Prometheus scrapes this; with metrics_token set it must come as a Bearer token. */
+static int metrics(struct ar_req *req)
+{
+	const struct ar_ctx *ctx = req->app;
+	const char *want = ctx->cfg->metrics_token;
+	if (want[0]) {
+		const char *auth = ar_req_header(req, "authorization");
+		size_t n = strlen(want);
+		bool ok = auth && strncasecmp(auth, "Bearer ", 7) == 0 && strlen(auth + 7) == n &&
+			  ar_ct_equal(auth + 7, want, n);
+		if (!ok) {
+			ar_resp_header(req, "WWW-Authenticate", "Bearer realm=\"arca-metrics\"");
+			ar_resp_text(req, 401, "metrics need the configured metrics_token as a Bearer token\n");
+			return 0;
+		}
+	}
+	if (!metrics_http) { /* a scrape racing the start */
+		ar_resp_text(req, 503, "starting\n");
+		return 0;
+	}
+	size_t len;
+	const char *text = ar_metrics_render(req->arena, req->app, metrics_http, &len);
+	ar_resp_data(req, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+	return 0;
+}
+
+/* Top-level routing: /healthz, /metrics, /v1/... (control plane), /{domain}-{owner}/{format}/{repo}/... (data plane).
+ */
 static int resolve(struct ar_req *req, struct ar_route *route)
 {
 	if (strcmp(req->path, "/healthz") == 0 && strcmp(req->method, "GET") == 0) {
 		route->handler = healthz;
+		return 0;
+	}
+	const struct ar_ctx *ctx = req->app;
+	if (strcmp(req->path, "/metrics") == 0 && strcmp(req->method, "GET") == 0 && ctx->cfg->metrics) {
+		route->handler = metrics;
 		return 0;
 	}
 	if (strncmp(req->path, "/v1/", 4) == 0)
@@ -156,6 +193,7 @@ int ar_cmd_serve(int argc, char **argv)
 	};
 	if ((rc = ar_http_start(&http, &opts, &err)))
 		goto done;
+	metrics_http = http;
 	/* Unreferenced blobs (disposed or deleted versions, failed publishes) go in the background. */
 	if (cfg.gc_interval_s && (rc = ar_gc_start(&gc, ctx.db, ctx.blobs, cfg.gc_interval_s, cfg.gc_grace_s, &err)))
 		goto done;

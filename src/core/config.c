@@ -32,6 +32,8 @@ void ar_config_init(struct ar_config *c)
 	set_str(&c->log_level, "info");
 	set_str(&c->master_key, "");
 	c->access_log = true;
+	c->metrics = true;
+	set_str(&c->metrics_token, "");
 	c->max_connections = 1024;
 	c->request_timeout_s = 120;
 	c->sigv4_skew_s = 900;
@@ -59,6 +61,7 @@ void ar_config_release(struct ar_config *c)
 	free(c->database);
 	free(c->region);
 	free(c->public_url);
+	free(c->metrics_token);
 	free(c->log_level);
 	free(c->master_key);
 	for (size_t i = 0; i < c->n_externals; i++) {
@@ -215,6 +218,14 @@ int ar_config_set(struct ar_config *c, const char *key, const char *value, struc
 		if (strcmp(value, "true") && strcmp(value, "false"))
 			return ar_fail(err, AR_EINVAL, "access_log must be true or false");
 		c->access_log = strcmp(value, "true") == 0;
+	} else if (strcmp(key, "metrics") == 0) {
+		if (strcmp(value, "true") && strcmp(value, "false"))
+			return ar_fail(err, AR_EINVAL, "metrics must be true or false");
+		c->metrics = strcmp(value, "true") == 0;
+	} else if (strcmp(key, "metrics_token") == 0) {
+		if (value[0] && strlen(value) < 16)
+			return ar_fail(err, AR_EINVAL, "metrics_token must be empty or at least 16 characters");
+		set_str(&c->metrics_token, value);
 	} else if (strcmp(key, "max_connections") == 0) {
 		if (parse_u64(value, 65536, &n) || n == 0)
 			return ar_fail(err, AR_EINVAL, "max_connections must be 1..65536");

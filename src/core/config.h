@@ -26,6 +26,8 @@ struct ar_config {
 	char *log_level;      /* debug|info|warn|error */
 	char *master_key;     /* hex master key; "" = read or create DATA/master.key */
 	bool access_log;      /* one line per request */
+	bool metrics;	      /* GET /metrics answers */
+	char *metrics_token;  /* "" = /metrics needs no credentials; else Bearer this */
 	unsigned max_connections;
 	unsigned request_timeout_s;  /* idle connection timeout */
 	unsigned sigv4_skew_s;	     /* accepted clock skew for SigV4 */

@@ -11,6 +11,8 @@ int64_t ar_now_ms(void);
 
 /* Monotonic milliseconds, for durations and timeouts. */
 int64_t ar_mono_ms(void);
+/* The same clock in microseconds (request latencies). */
+int64_t ar_mono_us(void);
 
 /* Formats epoch seconds as "YYYYMMDDTHHMMSSZ" (SigV4 X-Amz-Date) into out[17]. */
 void ar_amz_date(char out[17], time_t t);

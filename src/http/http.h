@@ -87,6 +87,21 @@ uint16_t ar_http_port(const struct ar_http *h);
    responses carry Connection: close), closes idle keep-alive connections, frees the server. NULL is ok. */
 void ar_http_stop(struct ar_http *h);
 
+/* Counters since start, for /metrics. Latency is from the request line to the last byte handed
+   to the kernel, in the buckets of ar_http_latency_bounds_s (cumulative, Prometheus-style). */
+#define AR_HTTP_LATENCY_BUCKETS 12
+extern const double ar_http_latency_bounds_s[AR_HTTP_LATENCY_BUCKETS];
+struct ar_http_stats {
+	unsigned long requests[6]; /* by status class: [2] = 2xx ... [5] = 5xx; [0] = ended without an answer */
+	unsigned long aborted;	   /* of those, ended early by the client or a timeout */
+	unsigned long latency[AR_HTTP_LATENCY_BUCKETS]; /* requests done within bound i (cumulative) */
+	unsigned long latency_count;			/* all requests timed (the +Inf bucket) */
+	double latency_sum_s;
+	unsigned long long bytes_sent; /* response bodies (HEAD and 304 count 0) */
+	unsigned inflight;
+};
+void ar_http_stats(struct ar_http *h, struct ar_http_stats *out);
+
 /* A request header by case-insensitive name, or NULL. */
 const char *ar_req_header(const struct ar_req *req, const char *name);
 

@@ -18,6 +18,12 @@ struct ar_http {
 	pthread_mutex_t lock;
 	pthread_cond_t idle; /* signalled when n_inflight drops to 0 */
 	unsigned n_inflight; /* requests between URI parse and completion; guarded by lock */
+	/* Counters for ar_http_stats, updated with atomics (no lock on the request path). */
+	unsigned long by_class[6];
+	unsigned long n_aborted;
+	unsigned long latency[AR_HTTP_LATENCY_BUCKETS + 1]; /* per bucket, not cumulative; the last: slower than all */
+	uint64_t latency_sum_us;
+	unsigned long long bytes_sent;
 };
 
 /* A response header added before the body call, applied when the MHD response is built. */
@@ -41,7 +47,7 @@ struct ar_http_conn {
 	struct ar_req req;
 	struct ar_route route;
 	enum ar_conn_phase phase;
-	int64_t start_ms;
+	int64_t start_us;	/* ar_mono_us at the request line */
 	const char *log_method; /* as the client sent it (HEAD stays HEAD) */
 
 	/* response */

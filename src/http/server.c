@@ -109,7 +109,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mhd)
 	struct ar_http_conn *c = ar_alloc(a, sizeof *c);
 	c->http = h;
 	c->mhd = mhd;
-	c->start_ms = ar_mono_ms();
+	c->start_us = ar_mono_us();
 	c->headers_tail = &c->headers;
 	c->spool_fd = -1;
 	c->log_method = "-";
@@ -130,6 +130,44 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *mhd)
 	h->n_inflight++;
 	pthread_mutex_unlock(&h->lock);
 	return c;
+}
+
+const double ar_http_latency_bounds_s[AR_HTTP_LATENCY_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+								  0.05,	  0.1,	 0.25,	 0.5,	1,    5};
+
+static void count_request(struct ar_http *h, const struct ar_http_conn *c, enum MHD_RequestTerminationCode toe)
+{
+	bool no_body = c->req.is_head || c->status == 304;
+	int cls = c->status >= 100 && c->status < 600 ? c->status / 100 : 0;
+	int64_t us = ar_mono_us() - c->start_us;
+	size_t b = 0;
+	while (b < AR_HTTP_LATENCY_BUCKETS && (double)us / 1e6 > ar_http_latency_bounds_s[b])
+		b++;
+	__atomic_fetch_add(&h->by_class[cls], 1, __ATOMIC_RELAXED);
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		__atomic_fetch_add(&h->n_aborted, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&h->latency[b], 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&h->latency_sum_us, (uint64_t)(us > 0 ? us : 0), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&h->bytes_sent, no_body ? 0 : (unsigned long long)c->resp_len, __ATOMIC_RELAXED);
+}
+
+void ar_http_stats(struct ar_http *h, struct ar_http_stats *out)
+{
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < 6; i++)
+		out->requests[i] = __atomic_load_n(&h->by_class[i], __ATOMIC_RELAXED);
+	out->aborted = __atomic_load_n(&h->n_aborted, __ATOMIC_RELAXED);
+	unsigned long sum = 0;
+	for (size_t i = 0; i < AR_HTTP_LATENCY_BUCKETS; i++) {
+		sum += __atomic_load_n(&h->latency[i], __ATOMIC_RELAXED);
+		out->latency[i] = sum;
+	}
+	out->latency_count = sum + __atomic_load_n(&h->latency[AR_HTTP_LATENCY_BUCKETS], __ATOMIC_RELAXED);
+	out->latency_sum_s = (double)__atomic_load_n(&h->latency_sum_us, __ATOMIC_RELAXED) / 1e6;
+	out->bytes_sent = __atomic_load_n(&h->bytes_sent, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&h->lock);
+	out->inflight = h->n_inflight;
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* The access log must stay one line per request whatever the client put in the path. */
@@ -154,9 +192,10 @@ static void on_completed(void *cls, struct MHD_Connection *mhd, void **con_cls, 
 		/* The query is left out: it may carry tokens or presigned signatures. */
 		ar_info("access %s %s %s %d %llu %lldms %s%s", c->req.remote_addr, c->log_method,
 			log_safe(c->req.arena, c->req.path), c->status, (unsigned long long)(no_body ? 0 : c->resp_len),
-			(long long)(ar_mono_ms() - c->start_ms), c->req.request_id,
+			(long long)((ar_mono_us() - c->start_us) / 1000), c->req.request_id,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
 	}
+	count_request(h, c, toe);
 	if (c->resp)
 		MHD_destroy_response(c->resp); /* built but never queued: the client went away first */
 	ar_arena_free(c->req.arena);	       /* closes fds, unlinks temp files */
