@@ -34,8 +34,8 @@ static void http_metrics(struct ar_buf *b, struct ar_http *http)
 	ar_buf_printf(b, "arca_http_response_bytes_total %llu\n", s.bytes_sent);
 	family(b, "arca_http_request_duration_seconds", "histogram", "From the request line to the last byte sent.");
 	for (size_t i = 0; i < AR_HTTP_LATENCY_BUCKETS; i++)
-		ar_buf_printf(b, "arca_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n", ar_http_latency_bounds_s[i],
-			      s.latency[i]);
+		ar_buf_printf(b, "arca_http_request_duration_seconds_bucket{le=\"%g\"} %lu\n",
+			      ar_http_latency_bounds_s[i], s.latency[i]);
 	ar_buf_printf(b, "arca_http_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", s.latency_count);
 	ar_buf_printf(b, "arca_http_request_duration_seconds_sum %.6f\n", s.latency_sum_s);
 	ar_buf_printf(b, "arca_http_request_duration_seconds_count %lu\n", s.latency_count);
@@ -46,7 +46,7 @@ static void http_metrics(struct ar_buf *b, struct ar_http *http)
 	do {                                                                                                           \
 		family(b, "arca_upstream_" name, "counter", help);                                                     \
 		for (size_t i = 0; i < n; i++)                                                                         \
-			ar_buf_printf(b, "arca_upstream_" name "{connection=\"%s\"} %llu\n", s[i].connection,         \
+			ar_buf_printf(b, "arca_upstream_" name "{connection=\"%s\"} %llu\n", s[i].connection,          \
 				      (unsigned long long)s[i].field);                                                 \
 	} while (0)
 
@@ -87,7 +87,8 @@ static void cache_metrics(struct ar_buf *b, struct ar_cache *c)
 	ar_buf_printf(b, "arca_render_cache_lookups_total{result=\"miss\"} %lu\n", s.misses);
 	family(b, "arca_render_cache_builds_total", "counter", "Documents rendered.");
 	ar_buf_printf(b, "arca_render_cache_builds_total %lu\n", s.builds);
-	family(b, "arca_render_cache_evictions_total", "counter", "Documents dropped to stay within render_cache_bytes.");
+	family(b, "arca_render_cache_evictions_total", "counter",
+	       "Documents dropped to stay within render_cache_bytes.");
 	ar_buf_printf(b, "arca_render_cache_evictions_total %lu\n", s.evictions);
 }
 

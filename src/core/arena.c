@@ -130,6 +130,11 @@ char *ar_strdup(struct ar_arena *a, const char *s)
 	return ar_strndup(a, s, strlen(s));
 }
 
+char *ar_strdup_or_null(struct ar_arena *a, const char *s)
+{
+	return s ? ar_strdup(a, s) : NULL;
+}
+
 void *ar_memdup(struct ar_arena *a, const void *p, size_t n)
 {
 	void *q = ar_alloc(a, n);

@@ -29,6 +29,8 @@ void *ar_grow(struct ar_arena *a, void *arr, size_t *cap, size_t n, size_t size)
 char *ar_strdup(struct ar_arena *a, const char *s);
 char *ar_strndup(struct ar_arena *a, const char *s, size_t n);
 void *ar_memdup(struct ar_arena *a, const void *p, size_t n);
+/* ar_strdup, or NULL for NULL (optional fields). */
+char *ar_strdup_or_null(struct ar_arena *a, const char *s);
 
 /* A printf-formatted string owned by the arena. */
 char *ar_printf(struct ar_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

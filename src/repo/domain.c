@@ -88,19 +88,14 @@ int ar_domain_asset_size(int64_t *out, struct ar_dbc *db, int64_t domain_id, str
 	return rc < 0 ? rc : 0;
 }
 
-static const char *dup_or_null(struct ar_arena *a, const char *s)
-{
-	return s ? ar_strdup(a, s) : NULL;
-}
-
 void ar_domain_copy(struct ar_domain *dst, struct ar_arena *a, const struct ar_domain *src)
 {
 	*dst = *src;
-	dst->owner = dup_or_null(a, src->owner);
-	dst->name = dup_or_null(a, src->name);
-	dst->encryption_key = dup_or_null(a, src->encryption_key);
-	dst->policy = dup_or_null(a, src->policy);
-	dst->policy_revision = dup_or_null(a, src->policy_revision);
+	dst->owner = ar_strdup_or_null(a, src->owner);
+	dst->name = ar_strdup_or_null(a, src->name);
+	dst->encryption_key = ar_strdup_or_null(a, src->encryption_key);
+	dst->policy = ar_strdup_or_null(a, src->policy);
+	dst->policy_revision = ar_strdup_or_null(a, src->policy_revision);
 }
 
 int ar_domain_get(struct ar_domain *out, struct ar_dbc *db, struct ar_arena *a, const char *owner, const char *name,

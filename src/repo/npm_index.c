@@ -3,11 +3,6 @@
 
 #include <string.h>
 
-static const char *dup_or_null(struct ar_arena *a, struct ar_stmt *st, int col)
-{
-	return ar_stmt_is_null(st, col) ? NULL : ar_strdup(a, ar_stmt_text(st, col));
-}
-
 static enum ar_vstatus status_of(const char *name)
 {
 	enum ar_vstatus s;
@@ -38,7 +33,7 @@ int ar_npm_index_versions(struct ar_npm_entry **out, size_t *n, struct ar_dbc *d
 		e->version = ar_strdup(a, ar_stmt_text(st, 0));
 		e->status = status_of(ar_stmt_text(st, 1));
 		e->published_ms = ar_stmt_int(st, 2);
-		e->attrs = dup_or_null(a, st, 3);
+		e->attrs = ar_stmt_text_dup(st, 3, a);
 		e->updated_ms = ar_stmt_int(st, 7);
 		e->revision = ar_strdup(a, ar_stmt_text(st, 8));
 		e->has_tarball = !ar_stmt_is_null(st, 5);
@@ -69,7 +64,7 @@ int ar_npm_index_readme(const char **out, struct ar_dbc *db, struct ar_arena *a,
 	ar_stmt_bind_text(st, 2, version);
 	rc = ar_stmt_step(st, err);
 	if (rc == 1)
-		*out = dup_or_null(a, st, 0);
+		*out = ar_stmt_text_dup(st, 0, a);
 	ar_stmt_done(st);
 	if (rc == 0)
 		return ar_fail(err, AR_ENOTFOUND, "Version %s not found", version);
@@ -167,8 +162,8 @@ int ar_npm_index_search(struct ar_npm_search_row **out, size_t *n, bool *more, s
 		r->display_name = ar_strdup(a, ar_stmt_text(st, 1));
 		r->ns = ar_strdup(a, ar_stmt_text(st, 2));
 		r->version = ar_strdup(a, ar_stmt_text(st, 3));
-		r->summary = dup_or_null(a, st, 4);
-		r->attrs = dup_or_null(a, st, 5);
+		r->summary = ar_stmt_text_dup(st, 4, a);
+		r->attrs = ar_stmt_text_dup(st, 5, a);
 		r->published_ms = ar_stmt_int(st, 6);
 	}
 	ar_stmt_done(st);

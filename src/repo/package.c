@@ -53,11 +53,6 @@ bool ar_status_api_readable(enum ar_vstatus s)
 	return visibility[s].api_readable;
 }
 
-static const char *dup_or_null(struct ar_arena *a, struct ar_stmt *st, int col)
-{
-	return ar_stmt_is_null(st, col) ? NULL : ar_strdup(a, ar_stmt_text(st, col));
-}
-
 int ar_pkg_get(struct ar_package *out, struct ar_dbc *db, struct ar_arena *a, int64_t repository_id,
 	       const struct ar_pkg_key *key, struct ar_err *err)
 {
@@ -104,16 +99,16 @@ static void read_version(struct ar_version *v, struct ar_stmt *st, struct ar_are
 	if (ar_status_parse(&v->status, ar_stmt_text(st, 4)) != 0)
 		v->status = AR_ST_UNFINISHED;
 	v->origin_type = ar_strdup(a, ar_stmt_text(st, 5));
-	v->entry_repository = dup_or_null(a, st, 6);
-	v->entry_external = dup_or_null(a, st, 7);
+	v->entry_repository = ar_stmt_text_dup(st, 6, a);
+	v->entry_external = ar_stmt_text_dup(st, 7, a);
 	v->published_ms = ar_stmt_int(st, 8);
 	v->updated_ms = ar_stmt_int(st, 9);
-	v->summary = dup_or_null(a, st, 10);
-	v->home_page = dup_or_null(a, st, 11);
-	v->source_code_repository = dup_or_null(a, st, 12);
-	v->licenses = dup_or_null(a, st, 13);
-	v->readme = dup_or_null(a, st, 14);
-	v->attrs = dup_or_null(a, st, 15);
+	v->summary = ar_stmt_text_dup(st, 10, a);
+	v->home_page = ar_stmt_text_dup(st, 11, a);
+	v->source_code_repository = ar_stmt_text_dup(st, 12, a);
+	v->licenses = ar_stmt_text_dup(st, 13, a);
+	v->readme = ar_stmt_text_dup(st, 14, a);
+	v->attrs = ar_stmt_text_dup(st, 15, a);
 }
 
 int ar_pkg_versions(struct ar_version **out, size_t *n, struct ar_dbc *db, struct ar_arena *a, int64_t package_id,
@@ -169,8 +164,8 @@ static void read_asset(struct ar_asset *x, struct ar_stmt *st, struct ar_arena *
 	x->sha1 = ar_strdup(a, ar_stmt_text(st, 4));
 	x->sha256 = ar_strdup(a, ar_stmt_text(st, 5));
 	x->sha512 = ar_strdup(a, ar_stmt_text(st, 6));
-	x->content_type = dup_or_null(a, st, 7);
-	x->attrs = dup_or_null(a, st, 8);
+	x->content_type = ar_stmt_text_dup(st, 7, a);
+	x->attrs = ar_stmt_text_dup(st, 8, a);
 	x->created_ms = ar_stmt_int(st, 9);
 }
 
@@ -228,10 +223,10 @@ int ar_version_dependencies(struct ar_dependency **out, size_t *n, struct ar_dbc
 	struct ar_dependency *list = NULL;
 	while ((rc = ar_stmt_step(st, err)) == 1) {
 		list = ar_grow(a, list, &cap, count, sizeof *list);
-		list[count].ns = dup_or_null(a, st, 0);
+		list[count].ns = ar_stmt_text_dup(st, 0, a);
 		list[count].package = ar_strdup(a, ar_stmt_text(st, 1));
-		list[count].type = dup_or_null(a, st, 2);
-		list[count].requirement = dup_or_null(a, st, 3);
+		list[count].type = ar_stmt_text_dup(st, 2, a);
+		list[count].requirement = ar_stmt_text_dup(st, 3, a);
 		count++;
 	}
 	ar_stmt_done(st);

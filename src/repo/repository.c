@@ -129,22 +129,17 @@ int ar_repo_create(struct ar_repository *out, struct ar_dbc *db, struct ar_arena
 	return ar_repo_get(out, db, a, d, name, err);
 }
 
-static const char *dup_or_null(struct ar_arena *a, const char *s)
-{
-	return s ? ar_strdup(a, s) : NULL;
-}
-
 void ar_repo_copy(struct ar_repository *dst, struct ar_arena *a, const struct ar_repository *src,
 		  const struct ar_domain *d)
 {
 	*dst = *src;
 	dst->domain_name = d->name;
 	dst->domain_owner = d->owner;
-	dst->name = dup_or_null(a, src->name);
-	dst->administrator_account = dup_or_null(a, src->administrator_account);
-	dst->description = dup_or_null(a, src->description);
-	dst->policy = dup_or_null(a, src->policy);
-	dst->policy_revision = dup_or_null(a, src->policy_revision);
+	dst->name = ar_strdup_or_null(a, src->name);
+	dst->administrator_account = ar_strdup_or_null(a, src->administrator_account);
+	dst->description = ar_strdup_or_null(a, src->description);
+	dst->policy = ar_strdup_or_null(a, src->policy);
+	dst->policy_revision = ar_strdup_or_null(a, src->policy_revision);
 	dst->upstreams = ar_alloc_array(a, src->n_upstreams + 1, sizeof *dst->upstreams);
 	for (size_t i = 0; i < src->n_upstreams; i++)
 		dst->upstreams[i] = ar_strdup(a, src->upstreams[i]);

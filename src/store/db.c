@@ -256,6 +256,11 @@ bool ar_stmt_is_null(struct ar_stmt *s, int col)
 	return s->c->db->drv->column_is_null(s->h, col);
 }
 
+const char *ar_stmt_text_dup(struct ar_stmt *s, int col, struct ar_arena *a)
+{
+	return ar_stmt_is_null(s, col) ? NULL : ar_strdup(a, ar_stmt_text(s, col));
+}
+
 void ar_stmt_done(struct ar_stmt *s)
 {
 	if (!s)

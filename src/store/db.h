@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 
 struct ar_db;	/* a pool of connections to one database */
@@ -54,6 +55,8 @@ const char *ar_stmt_text(struct ar_stmt *s, int col);
 int64_t ar_stmt_int(struct ar_stmt *s, int col);
 const void *ar_stmt_blob(struct ar_stmt *s, int col, size_t *len);
 bool ar_stmt_is_null(struct ar_stmt *s, int col);
+/* A copy of a text column in a's memory; NULL for SQL NULL. */
+const char *ar_stmt_text_dup(struct ar_stmt *s, int col, struct ar_arena *a);
 
 /* Resets and clears bindings so the cached statement can be reused. Always call when finished. */
 void ar_stmt_done(struct ar_stmt *s);
