@@ -3,11 +3,6 @@
 
 #include <string.h>
 
-static const char *dup_or_null(struct ar_arena *a, struct ar_stmt *st, int col)
-{
-	return ar_stmt_is_null(st, col) ? NULL : ar_strdup(a, ar_stmt_text(st, col));
-}
-
 int ar_pypi_index_files(struct ar_pypi_index_file **out, size_t *n, struct ar_dbc *db, struct ar_arena *a,
 			int64_t package_id, struct ar_err *err)
 {
@@ -30,11 +25,11 @@ int ar_pypi_index_files(struct ar_pypi_index_file **out, size_t *n, struct ar_db
 		struct ar_pypi_index_file *f = &list[count++];
 		f->version = ar_strdup(a, ar_stmt_text(st, 0));
 		f->status = status;
-		f->version_attrs = dup_or_null(a, st, 2);
+		f->version_attrs = ar_stmt_text_dup(st, 2, a);
 		f->filename = ar_strdup(a, ar_stmt_text(st, 3));
 		f->size = ar_stmt_int(st, 4);
 		f->sha256 = ar_strdup(a, ar_stmt_text(st, 5));
-		f->attrs = dup_or_null(a, st, 6);
+		f->attrs = ar_stmt_text_dup(st, 6, a);
 		f->created_ms = ar_stmt_int(st, 7);
 	}
 	ar_stmt_done(st);
