@@ -410,9 +410,11 @@ static int from_external(struct ar_dp *dp, const struct chain *c, const char *no
 		char when[25];
 		ar_iso8601_ms(when, since + c->cooldown_s * 1000);
 		return ar_dp_error(dp, 403,
-				   "Forbidden: %s was %s upstream less than the minimum release age (%llds) set on "
-				   "repository %s or its package group ago; it becomes available at %s",
-				   filename, f->upload_ms > 0 ? "published" : "first seen (it has no upload time)",
+				   "Forbidden: %s %s less than the minimum release age (%llds) set on repository %s or "
+				   "its package group ago; it becomes available at %s",
+				   filename,
+				   f->upload_ms > 0 ? "was published upstream"
+						    : "has no upload time upstream and Arca first saw it",
 				   (long long)c->cooldown_s, c->holder->name, when);
 	}
 	struct ar_upstream_file uf;

@@ -21,8 +21,9 @@ struct ar_first_seen {
 /* For each of items[0..*n) (package k of connection), when it was first seen; those never seen before
    are recorded as seen at now_ms, all in one write transaction and only when there are any, so a
    document whose items are all known costs one read. Sorts items (for ar_first_seen_find) and drops
-   duplicates (*n becomes the count kept). db must have no transaction open. On failure (AR_EUNAVAIL when the database stayed locked, AR_ERROR)
-   every item not read has seen_ms = now_ms: held back as if just seen. */
+   duplicates (*n becomes the count kept). db must have no transaction open. On failure (AR_EUNAVAIL
+   when the database stayed locked, AR_ERROR) every item not read has seen_ms = now_ms: held back as
+   if just seen. */
 int ar_first_seen_note(struct ar_dbc *db, const char *connection, const struct ar_pkg_key *k,
 		       struct ar_first_seen *items, size_t *n, int64_t now_ms, struct ar_err *err);
 
