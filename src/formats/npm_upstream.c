@@ -7,6 +7,7 @@
 #include "formats/npm_pkg.h"
 #include "formats/semver.h"
 #include "repo/cooldown.h"
+#include "repo/first_seen.h"
 #include "repo/groups.h"
 #include "repo/resolve.h"
 #include "upstream/upstream.h"
@@ -164,28 +165,63 @@ static int parse_packument(json_t **doc, struct ar_dp *dp, const struct search *
 }
 
 /* The upstream packument: 0 with *doc (arena-owned) or NULL when upstream has no such package;
-   AR_EUNAVAIL etc. when it cannot be had. */
-static int fetch_packument(json_t **doc, struct ar_dp *dp, const struct search *s, const struct npm_target *t,
-			   struct ar_err *err)
+   AR_EUNAVAIL etc. when it cannot be had. *source says whether upstream has just sent it. */
+static int fetch_packument(json_t **doc, enum ar_upstream_source *source, struct ar_dp *dp, const struct search *s,
+			   const struct npm_target *t, struct ar_err *err)
 {
 	struct ar_upstream_meta meta;
 	*doc = NULL;
 	int rc = upstream_meta(&meta, dp, s, t, err);
+	*source = rc == 0 ? meta.source : AR_UPSTREAM_CACHE;
 	if (rc == AR_ENOTFOUND)
 		return 0;
 	return rc ? rc : parse_packument(doc, dp, s, t, &meta, err);
 }
 
-/* Whether an upstream version is old enough (or no cooldown applies); *available_ms when not. */
-static bool old_enough(const struct search *s, json_t *up, const char *version, int64_t *available_ms)
+/* When Arca first saw the upstream versions that have no publish time in the packument's `time`. */
+struct untimed {
+	struct ar_first_seen *items; /* sorted (ar_first_seen_find) */
+	size_t n;
+};
+
+/* Looks up (under a cooldown) and records (whenever upstream has just sent the packument: not on a
+   304 or a cache hit) the first sightings of up's versions without a publish time, so a cooldown set
+   later finds their history. A packument whose versions all have times costs nothing. */
+static void note_untimed(struct untimed *u, struct ar_dp *dp, const struct search *s, const struct npm_target *t,
+			 json_t *up, enum ar_upstream_source source)
+{
+	json_t *versions = json_object_get(up, "versions"), *times = json_object_get(up, "time"), *m;
+	const char *v;
+	memset(u, 0, sizeof *u);
+	if (!json_is_object(versions) || (s->cooldown_s <= 0 && source != AR_UPSTREAM_FETCHED))
+		return;
+	u->items = ar_alloc_array(dp->a, json_object_size(versions) + 1, sizeof *u->items);
+	json_object_foreach(versions, v, m)
+	{
+		if (json_is_object(m) && parse_iso(ar_json_str(times, v)) < 0)
+			u->items[u->n++] = (struct ar_first_seen){.version = v, .file = ""};
+	}
+	struct ar_pkg_key k = {.format = "npm", .ns = t->ns ? t->ns : "", .name = t->name};
+	struct ar_err err = {0};
+	if (u->n && ar_first_seen_note(dp->db, s->connection, &k, u->items, &u->n, ar_now_ms(), &err) != 0)
+		ar_warn("npm: first sightings of %s from %s: %s (counted as seen now)", t->full, s->connection,
+			err.msg);
+}
+
+/* Whether an upstream version is old enough (or no cooldown applies); *available_ms when not. Its age
+   counts from its publish time, or without one from when Arca first saw it (note_untimed). */
+static bool old_enough(const struct search *s, json_t *up, const struct untimed *u, const char *version,
+		       int64_t *available_ms)
 {
 	if (s->cooldown_s <= 0)
 		return true;
-	int64_t published = parse_iso(ar_json_str(json_object_get(up, "time"), version));
-	if (published < 0)
-		return false; /* no publish time: cannot prove its age */
-	*available_ms = published + s->cooldown_s * 1000;
-	return *available_ms <= ar_now_ms();
+	int64_t now = ar_now_ms(), since = parse_iso(ar_json_str(json_object_get(up, "time"), version));
+	if (since < 0) {
+		const struct ar_first_seen *f = ar_first_seen_find(u->items, u->n, version, "");
+		since = f ? f->seen_ms : now;
+	}
+	*available_ms = since + s->cooldown_s * 1000;
+	return *available_ms <= now;
 }
 
 static int send_unavailable(struct ar_dp *dp, const struct npm_target *t, int rc, const struct ar_err *err)
@@ -243,6 +279,8 @@ static int build_merged(void *cls, char **data, size_t *len, char **etag, struct
 		mg->is_up_unreadable = true;
 		return ar_fail(err, AR_EUNAVAIL, "%s", mg->up_err.msg);
 	}
+	struct untimed untimed;
+	note_untimed(&untimed, dp, s, t, up, mg->meta.source);
 	json_t *doc = ar_json_own(dp->a, json_object()), *versions = json_object(), *tags = json_object();
 	json_t *times = json_object();
 	const char *readme = NULL;
@@ -279,7 +317,7 @@ static int build_merged(void *cls, char **data, size_t *len, char **etag, struct
 	json_object_foreach(up_versions, v, m)
 	{
 		int64_t available;
-		if (!json_is_object(m) || json_object_get(versions, v) || !old_enough(s, up, v, &available))
+		if (!json_is_object(m) || json_object_get(versions, v) || !old_enough(s, up, &untimed, v, &available))
 			continue;
 		json_t *copy = json_deep_copy(m);
 		json_t *dist = json_object_get(copy, "dist");
@@ -354,8 +392,9 @@ static int build_merged(void *cls, char **data, size_t *len, char **etag, struct
 /* The render-cache key of a merged document. It names everything the document is made of: the search
    order, each contributing package's change stamp (moved by every publish, status or tag change, and
    retention), the group decisions, the upstream body (its digest: a revalidation that brings a new
-   document changes it, a 304 does not), and under a cooldown the minute, since versions come of age
-   as time passes. Any change gives a new key; superseded entries age out of the LRU. */
+   document changes it, a 304 does not), and under a cooldown the time in steps of a sixtieth of the
+   cooldown (1 s to 1 min), since versions come of age as time passes: a version shows up at most that
+   late. Any change gives a new key; superseded entries age out of the LRU. */
 static const char *merge_key(const struct merge *mg)
 {
 	struct ar_dp *dp = mg->dp;
@@ -372,8 +411,11 @@ static const char *merge_key(const struct merge *mg)
 		      mg->has_up  ? mg->meta.sha256
 		      : mg->up_rc ? "down"
 				  : "none");
-	if (s->holder && s->cooldown_s > 0)
-		ar_buf_printf(&stamp, ";%lld@%lld", (long long)s->cooldown_s, (long long)(ar_now_ms() / 60000));
+	if (s->holder && s->cooldown_s > 0) {
+		int64_t step_ms = s->cooldown_s * 1000 / 60;
+		step_ms = step_ms < 1000 ? 1000 : step_ms > 60000 ? 60000 : step_ms;
+		ar_buf_printf(&stamp, ";%lld@%lld", (long long)s->cooldown_s, (long long)(ar_now_ms() / step_ms));
+	}
 	unsigned char digest[32];
 	char hex[33];
 	ar_sha256(digest, stamp.ptr ? stamp.ptr : "", stamp.len);
@@ -526,7 +568,8 @@ static int from_external(struct ar_dp *dp, const struct search *s, const struct 
 {
 	struct ar_err err = {0};
 	json_t *up;
-	int rc = fetch_packument(&up, dp, s, t, &err);
+	enum ar_upstream_source source;
+	int rc = fetch_packument(&up, &source, dp, s, t, &err);
 	if (rc)
 		return send_unavailable(dp, t, rc, &err);
 	json_t *m = up ? json_object_get(json_object_get(up, "versions"), version) : NULL;
@@ -534,13 +577,20 @@ static int from_external(struct ar_dp *dp, const struct search *s, const struct 
 		return ar_dp_error(dp, 404, "Not found: %s@%s is not in repository %s or its upstreams", t->full,
 				   version, dp->repo.name);
 	int64_t available = 0;
-	if (!old_enough(s, up, version, &available)) {
+	struct untimed untimed;
+	note_untimed(&untimed, dp, s, t, up, source);
+	if (!old_enough(s, up, &untimed, version, &available)) {
 		char when[25];
 		ar_iso8601_ms(when, available);
-		return ar_dp_error(dp, 403,
-				   "%s@%s is younger than the minimum release age (%s) of repository %s: "
-				   "available from %s",
-				   t->full, version, AR_COOLDOWN_TAG, s->holder->name, available ? when : "unknown");
+		return ar_dp_error(
+			dp, 403,
+			"%s@%s is younger than the minimum release age (%s) of repository %s%s: "
+			"available from %s",
+			t->full, version, AR_COOLDOWN_TAG, s->holder->name,
+			parse_iso(ar_json_str(json_object_get(up, "time"), version)) < 0
+				? " (it has no publish time upstream; its age counts from when Arca first saw it)"
+				: "",
+			when);
 	}
 	json_t *dist = json_object_get(m, "dist");
 	const char *digest = ar_json_str(dist, "integrity");

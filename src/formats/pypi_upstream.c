@@ -8,6 +8,7 @@
 #include "formats/pypi_dist.h"
 #include "formats/pypi_upstream_parse.h"
 #include "repo/cooldown.h"
+#include "repo/first_seen.h"
 #include "repo/groups.h"
 #include "repo/resolve.h"
 #include "upstream/upstream.h"
@@ -78,10 +79,10 @@ static int load_chain(struct chain *c, struct ar_dp *dp, const char *norm, struc
 
 /* --- the upstream page --- */
 
-/* Younger than the cooldown (a file without an upload time cannot be judged and is let through). */
-static bool is_cooling(const struct chain *c, const struct ar_pypi_up_file *f, int64_t now_ms)
+/* Younger than the cooldown; since_ms is when its age counts from (age_origins). */
+static bool is_cooling(const struct chain *c, int64_t since_ms, int64_t now_ms)
 {
-	return c->cooldown_s > 0 && f->upload_ms > 0 && now_ms - f->upload_ms < c->cooldown_s * 1000;
+	return c->cooldown_s > 0 && now_ms - since_ms < c->cooldown_s * 1000;
 }
 
 /* The upstream page of norm through the engine. 0 with files (possibly none); AR_ENOTFOUND when
@@ -115,6 +116,40 @@ static int upstream_files(struct ar_pypi_up_file **files, size_t *n, struct ar_u
 	return rc;
 }
 
+/* When each upstream file's age counts from, for the cooldown (arena array parallel to files): its
+   upload time, else when Arca first saw it on the connection's page (repo/first_seen.h). Sightings
+   are read under a cooldown and recorded whenever upstream has just sent the page (not on a 304 or a
+   cache hit), so a cooldown set later finds the files' history; a page whose files all have upload
+   times costs nothing. A file that could not be looked up counts as just seen. 0 = not known (no
+   cooldown applies). */
+static int64_t *age_origins(struct ar_dp *dp, const struct chain *c, const char *norm,
+			    const struct ar_pypi_up_file *files, size_t n, const struct ar_upstream_meta *m,
+			    int64_t now_ms)
+{
+	int64_t *since = ar_alloc_array(dp->a, n ? n : 1, sizeof *since);
+	struct ar_first_seen *seen = ar_alloc_array(dp->a, n ? n : 1, sizeof *seen);
+	size_t n_seen = 0;
+	for (size_t i = 0; i < n; i++) {
+		since[i] = files[i].upload_ms > 0 ? files[i].upload_ms : 0;
+		if (!since[i])
+			seen[n_seen++] = (struct ar_first_seen){.version = files[i].version, .file = files[i].filename};
+	}
+	if (n_seen == 0 || (c->cooldown_s <= 0 && m->source != AR_UPSTREAM_FETCHED))
+		return since;
+	struct ar_pkg_key k = {.format = "pypi", .ns = "", .name = norm};
+	struct ar_err err = {0};
+	if (ar_first_seen_note(dp->db, c->connection, &k, seen, &n_seen, now_ms, &err) != 0)
+		ar_log(AR_LOG_WARN, "pypi upstream %s: first sightings of %s: %s (counted as seen now)", c->connection,
+		       norm, err.msg);
+	for (size_t i = 0; i < n; i++) {
+		if (since[i])
+			continue;
+		const struct ar_first_seen *f = ar_first_seen_find(seen, n_seen, files[i].version, files[i].filename);
+		since[i] = f ? f->seen_ms : now_ms;
+	}
+	return since;
+}
+
 /* The page could not be had from upstream and nothing is cached: 504 when upstream did not answer in
    time, 502 when it failed otherwise, 500 for our own failure. The message names the connection and
    the redacted URL, never its credentials. */
@@ -140,6 +175,7 @@ struct merged_build {
 	const char *norm;
 	const struct chain *c;
 	struct ar_pypi_up_file *up;
+	int64_t *since; /* up[i]'s age counts from since[i] (age_origins) */
 	size_t n_up;
 	int64_t now_ms;
 };
@@ -209,7 +245,7 @@ static int build_merged(void *cls, char **data, size_t *len, char **etag, struct
 	size_t n_links = page.n_links;
 	for (size_t i = 0; i < mb->n_up; i++) {
 		const struct ar_pypi_up_file *f = &mb->up[i];
-		if (is_cooling(c, f, mb->now_ms) ||
+		if (is_cooling(c, mb->since[i], mb->now_ms) ||
 		    (has_string(seen, n_seen, f->version) && !has_string(open, n_open, f->version)))
 			continue;
 		bool dup = false;
@@ -257,15 +293,22 @@ int ar_pypi_upstream_page(struct ar_dp *dp, const char *norm, enum ar_pypi_repr 
 			       err.msg);
 		}
 	}
+	mb.since = age_origins(dp, &c, norm, mb.up, mb.n_up, &m, mb.now_ms);
+	/* Under a cooldown, the page changes when the next held-back file comes of age. */
+	int64_t next_ms = 0;
+	for (size_t i = 0; i < mb.n_up; i++) {
+		int64_t at = mb.since[i] + c.cooldown_s * 1000;
+		if (is_cooling(&c, mb.since[i], mb.now_ms) && (next_ms == 0 || at < next_ms))
+			next_ms = at;
+	}
 	/* The rendering depends on every package on the way (updated_ms moves with each change), the
-	   upstream body, and, under a cooldown, the time (minute granularity). */
+	   upstream body, and, under a cooldown, its value and that moment. */
 	struct ar_buf stamp;
 	ar_buf_init(&stamp, 1 << 20);
 	for (size_t i = 0; i < c.n; i++)
 		if (c.pkgs[i])
 			ar_buf_printf(&stamp, "%lld:%lld;", (long long)c.pkgs[i]->id, (long long)c.pkgs[i]->updated_ms);
-	ar_buf_printf(&stamp, "%s/%lld", m.sha256,
-		      c.cooldown_s > 0 ? (long long)(mb.now_ms / 60000) * 1000000 + c.cooldown_s : 0LL);
+	ar_buf_printf(&stamp, "%s/%lld/%lld", m.sha256, (long long)c.cooldown_s, (long long)next_ms);
 	unsigned char digest[32];
 	char hex[33];
 	ar_sha256(digest, stamp.ptr ? stamp.ptr : "", stamp.len);
@@ -355,19 +398,24 @@ static int from_external(struct ar_dp *dp, const struct chain *c, const char *no
 	if (rc)
 		return upstream_failed(dp, c, rc, &err);
 	const struct ar_pypi_up_file *f = NULL;
+	size_t fi = 0;
 	for (size_t i = 0; i < n && !f; i++)
 		if (strcmp(files[i].filename, filename) == 0 && strcmp(files[i].version, version) == 0)
-			f = &files[i];
+			f = &files[fi = i];
 	if (!f || (is_metadata && !f->metadata_sha256))
 		return ar_dp_error(dp, 404, "Not Found: %s", filename);
 	int64_t now = ar_now_ms();
-	if (is_cooling(c, f, now)) {
+	int64_t since = age_origins(dp, c, norm, files, n, &m, now)[fi];
+	if (is_cooling(c, since, now)) {
 		char when[25];
-		ar_iso8601_ms(when, f->upload_ms + c->cooldown_s * 1000);
+		ar_iso8601_ms(when, since + c->cooldown_s * 1000);
 		return ar_dp_error(dp, 403,
-				   "Forbidden: %s was published upstream less than the minimum release age (%llds) "
-				   "set on repository %s or its package group ago; it becomes available at %s",
-				   filename, (long long)c->cooldown_s, c->holder->name, when);
+				   "Forbidden: %s %s less than the minimum release age (%llds) set on repository %s or "
+				   "its package group ago; it becomes available at %s",
+				   filename,
+				   f->upload_ms > 0 ? "was published upstream"
+						    : "has no upload time upstream and Arca first saw it",
+				   (long long)c->cooldown_s, c->holder->name, when);
 	}
 	struct ar_upstream_file uf;
 	struct ar_upstream_req r = {

@@ -192,6 +192,18 @@ static const struct ar_migration migrations[] = {
 	 /* A wheel's .metadata file is a blob named only in its asset's attrs; garbage collection must
 	    find such references by index (an expression index; a postgres driver would use ->>). */
 	 "CREATE INDEX assets_by_metadata_sha256 ON assets (json_extract(attrs, '$.metadata_sha256'));"},
+	{7, "when upstream versions and files without a publish time were first seen (cooldown)",
+	 /* Written once per item (INSERT ... ON CONFLICT DO NOTHING) when a fetched document lists it;
+	    never updated. Kept by connection like upstream_metadata, and never deleted: see UPSTREAM.md. */
+	 "CREATE TABLE upstream_first_seen ("
+	 "  connection TEXT NOT NULL,"
+	 "  format TEXT NOT NULL,"
+	 "  namespace TEXT NOT NULL DEFAULT '',"
+	 "  package TEXT NOT NULL," /* normalized */
+	 "  version TEXT NOT NULL,"
+	 "  file TEXT NOT NULL DEFAULT ''," /* a file of the version (pypi); '' where versions are judged */
+	 "  first_seen_ms BIGINT NOT NULL,"
+	 "  PRIMARY KEY (connection, format, namespace, package, version, file));"},
 };
 
 const struct ar_migration *ar_schema_migrations(size_t *n)
