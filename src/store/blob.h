@@ -33,8 +33,8 @@ struct ar_blob_driver {
 };
 
 /* Opens the filesystem store rooted at dir (blobs in dir/ab/cd/<sha256>, temp files in tmp_dir, or
-   dir/../tmp when tmp_dir is NULL). Creates both (0700) if missing; AR_EINVAL when tmp_dir is on
-   another filesystem than dir. */
+   dir/../tmp when tmp_dir is NULL). Creates both (0700) if missing, and the 256 directories dir/ab
+   (so puts rarely create and sync two levels); AR_EINVAL when tmp_dir is on another filesystem than dir. */
 int ar_blobs_open_fs(struct ar_blobs **out, const char *dir, const char *tmp_dir, struct ar_err *err);
 void ar_blobs_close(struct ar_blobs *b);
 

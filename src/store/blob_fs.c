@@ -260,6 +260,24 @@ static const struct ar_blob_driver fs_driver = {
 	.close = fs_close,
 };
 
+/* Creates the 256 top-level shard directories a new store lacks, with one fsync of the root for all
+   of them, so a put creates and syncs at most its second-level directory. A directory that cannot be
+   made (a read-only store) is left to the put that needs it, which creates it as before. */
+static int make_top_dirs(const struct fs *fs, struct ar_err *err)
+{
+	bool is_made = false;
+	for (int i = 0; i < 256; i++) {
+		char top[3];
+		snprintf(top, sizeof top, "%02x", i);
+		if (mkdirat(fs->root, top, 0700) == 0)
+			is_made = true;
+		else if (errno != EEXIST)
+			break;
+	}
+	/* Puts find these with EEXIST and do not sync the root again: it must be durable now. */
+	return is_made ? fsync_at(fs->root, ".", fs, err) : 0;
+}
+
 int ar_blobs_open_fs(struct ar_blobs **out, const char *dir, const char *tmp_dir, struct ar_err *err)
 {
 	char tmp_default[PATH_MAX];
@@ -289,6 +307,10 @@ int ar_blobs_open_fs(struct ar_blobs **out, const char *dir, const char *tmp_dir
 	fs->root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fs->root < 0) {
 		rc = ar_blob_fail_errno(err, errno, "open", dir);
+		fs_close(fs);
+		return rc;
+	}
+	if ((rc = make_top_dirs(fs, err)) < 0) {
 		fs_close(fs);
 		return rc;
 	}

@@ -48,6 +48,7 @@ struct ar_dbc {
 	bool in_tx;
 	bool holds_write;
 	bool tx_wrote; /* the open transaction ran a writing statement: commit bumps the generation */
+	bool is_cache; /* the open transaction was begun by ar_dbc_begin_cache: commits without a sync */
 };
 
 struct ar_db {
@@ -327,6 +328,20 @@ done:
 
 /* ---- transactions ---- */
 
+/* After a cache transaction: the connection's next commits are durable again. Only out-of-memory can
+   make that fail, and a connection left without syncs would silently weaken every later commit. */
+static void end_cache(struct ar_dbc *c)
+{
+	struct ar_err err;
+	if (!c->is_cache)
+		return;
+	c->is_cache = false;
+	if (c->db->drv->set_durable && c->db->drv->set_durable(c->h, true, &err) < 0) {
+		ar_error("db: cannot make commits durable again: %s", err.msg);
+		abort();
+	}
+}
+
 int ar_dbc_begin(struct ar_dbc *c, bool write, struct ar_err *err)
 {
 	if (c->in_tx)
@@ -346,6 +361,21 @@ int ar_dbc_begin(struct ar_dbc *c, bool write, struct ar_err *err)
 	return 0;
 }
 
+int ar_dbc_begin_cache(struct ar_dbc *c, struct ar_err *err)
+{
+	const struct ar_sql_driver *drv = c->db->drv;
+	if (c->in_tx)
+		return ar_fail(err, AR_ERROR, "a transaction is already open on this connection");
+	int rc = drv->set_durable ? drv->set_durable(c->h, false, err) : 0;
+	if (rc < 0)
+		return rc;
+	c->is_cache = true;
+	rc = ar_dbc_begin(c, true, err);
+	if (rc < 0)
+		end_cache(c);
+	return rc;
+}
+
 int ar_dbc_commit(struct ar_dbc *c, struct ar_err *err)
 {
 	if (!c->in_tx)
@@ -359,6 +389,7 @@ int ar_dbc_commit(struct ar_dbc *c, struct ar_err *err)
 	if (rc == 0 && c->tx_wrote)
 		bump_generation(c->db);
 	c->tx_wrote = false;
+	end_cache(c);
 	write_unlock(c);
 	return rc;
 }
@@ -370,6 +401,7 @@ void ar_dbc_rollback(struct ar_dbc *c)
 	c->db->drv->rollback(c->h);
 	c->in_tx = false;
 	c->tx_wrote = false;
+	end_cache(c);
 	write_unlock(c);
 }
 

@@ -32,6 +32,11 @@ void ar_db_put(struct ar_db *db, struct ar_dbc *c);
    A failed commit has rolled back. A connection put back with a transaction open is rolled back. */
 int ar_dbc_begin(struct ar_dbc *c, bool write, struct ar_err *err);
 int ar_dbc_commit(struct ar_dbc *c, struct ar_err *err);
+/* A write transaction (as ar_dbc_begin(c, true, err)) for rows that can be had again, such as the
+   upstream cache: its commit does not wait for the disk. A power loss may undo the whole transaction
+   (never part of it) and leaves the database consistent; any later durable commit, on any
+   connection, makes it durable too. The connection is durable again after its commit or rollback. */
+int ar_dbc_begin_cache(struct ar_dbc *c, struct ar_err *err);
 void ar_dbc_rollback(struct ar_dbc *c);
 
 /* Prepares (or reuses the cached) statement for sql. Placeholders are '?' numbered left to right;

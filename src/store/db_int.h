@@ -39,6 +39,9 @@ struct ar_sql_driver {
 	int (*exec_script)(void *conn, const char *sql, struct ar_err *err);
 	int (*begin)(void *conn, bool write, struct ar_err *err);
 	int (*commit)(void *conn, struct ar_err *err);
+	/* Whether the next commits wait for the disk (the default) or not (ar_dbc_begin_cache); called
+	   outside transactions only. NULL when the engine has no such setting: every commit is durable. */
+	int (*set_durable)(void *conn, bool is_durable, struct ar_err *err);
 	/* Must leave the connection outside any transaction; never fails from the caller's view. */
 	void (*rollback)(void *conn);
 	int64_t (*changes)(void *conn);

@@ -155,6 +155,12 @@ static int sq_commit(void *conn, struct ar_err *err)
 	return sq_exec(conn, "COMMIT", err);
 }
 
+static int sq_set_durable(void *conn, bool is_durable, struct ar_err *err)
+{
+	/* In WAL mode NORMAL skips the WAL sync at commit; the database stays consistent after a crash. */
+	return sq_exec(conn, is_durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL", err);
+}
+
 static void sq_rollback(void *conn)
 {
 	/* An I/O or full-disk error may already have rolled back; ROLLBACK would then fail. */
@@ -285,6 +291,7 @@ const struct ar_sql_driver ar_db_driver_sqlite = {
 	.exec_script = sq_exec_script,
 	.begin = sq_begin,
 	.commit = sq_commit,
+	.set_durable = sq_set_durable,
 	.rollback = sq_rollback,
 	.changes = sq_changes,
 	.prepare = sq_prepare,

@@ -333,6 +333,18 @@ static void step_end(struct ar_upstream *u, struct ar_dbc *lent, struct ar_dbc *
 		ar_db_put(u->db, c);
 }
 
+/* Ends the cache write begun by the caller (ar_dbc_begin_cache) after its statement returned n. The
+   engine's rows cost no sync of their own: losing one to a power loss only costs a request upstream,
+   and the next durable commit (a fetched file's ingest follows at once) makes them durable anyway. */
+static int cache_write_end(struct ar_dbc *db, int64_t n, struct ar_err *err)
+{
+	if (n < 0) {
+		ar_dbc_rollback(db);
+		return (int)n;
+	}
+	return ar_dbc_commit(db, err);
+}
+
 /* Before a wait on upstream or on another caller: the caller's connection goes back to the pool, so
    slow upstreams cannot exhaust it. Returns whether one was held. */
 static bool lend_back(struct ar_upstream *u, struct ar_dbc **held)
@@ -393,6 +405,11 @@ static int load_meta(struct meta_job *j, struct ar_upstream_meta *m, bool *found
 static int save_meta(struct meta_job *j, const struct ar_upstream_meta *m, struct ar_err *err)
 {
 	struct ar_dbc *db = step_begin(j->u, j->lent);
+	int rc = ar_dbc_begin_cache(db, err);
+	if (rc) {
+		step_end(j->u, j->lent, db);
+		return rc;
+	}
 	int64_t n = ar_dbc_exec(
 		db, err,
 		"INSERT INTO upstream_metadata (connection, path, variant, status, etag, last_modified, content_type, "
@@ -403,8 +420,9 @@ static int save_meta(struct meta_job *j, const struct ar_upstream_meta *m, struc
 		"sssissssii", j->c->name, j->path, j->variant, (int64_t)m->status, or_null(m->etag),
 		or_null(m->last_modified), or_null(m->content_type), or_null(m->sha256), (int64_t)m->size,
 		m->fetched_ms);
+	rc = cache_write_end(db, n, err);
 	step_end(j->u, j->lent, db);
-	return n < 0 ? (int)n : 0;
+	return rc;
 }
 
 /* Usable: a negative answer, or a body whose blob is still there. */
@@ -669,6 +687,11 @@ static int load_file(struct file_job *j, struct ar_upstream_file *f, bool *found
 static int save_file(struct file_job *j, const struct ar_upstream_file *f, struct ar_err *err)
 {
 	struct ar_dbc *db = step_begin(j->u, j->lent);
+	int rc = ar_dbc_begin_cache(db, err);
+	if (rc) {
+		step_end(j->u, j->lent, db);
+		return rc;
+	}
 	int64_t n = ar_dbc_exec(db, err,
 				"INSERT INTO upstream_files (connection, path, sha256, sha512, sha1, md5, size, "
 				"content_type, fetched_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -678,8 +701,9 @@ static int save_file(struct file_job *j, const struct ar_upstream_file *f, struc
 				"fetched_ms = excluded.fetched_ms",
 				"ssssssisi", j->c->name, j->path, f->hashes.sha256, f->hashes.sha512, f->hashes.sha1,
 				f->hashes.md5, (int64_t)f->hashes.size, or_null(f->content_type), ar_now_ms());
+	rc = cache_write_end(db, n, err);
 	step_end(j->u, j->lent, db);
-	return n < 0 ? (int)n : 0;
+	return rc;
 }
 
 /* A kept file answers when its blob is still there and it matches what the caller expects. */

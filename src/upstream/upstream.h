@@ -85,7 +85,9 @@ struct ar_upstream_meta {
 /* The db argument of the two calls below: NULL, or the address of the connection the caller holds
    from the same pool, with no transaction open. A cache hit uses it. A miss gives it back to the pool
    before waiting on upstream or on another caller and takes one again before returning, so *db may
-   change: slow upstreams never pin database connections. The engine's own writes autocommit. */
+   change: slow upstreams never pin database connections. The engine's own writes are short cache
+   transactions (ar_dbc_begin_cache: no sync of their own; a power loss may lose the last, which costs a
+   request upstream). */
 
 /* Package metadata (npm packument, PyPI simple page, ...) through the cache: within the TTL from the
    cache, after it revalidated with If-None-Match / If-Modified-Since, on upstream failure the stale

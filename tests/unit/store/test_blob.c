@@ -353,13 +353,12 @@ static void test_each_lists_exactly_the_blobs(void **state)
 	snprintf(path, sizeof path, "%s/zz", f->blobs);
 	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof path, "%s/ab", f->blobs);
+	assert_int_equal(rmdir(path), 0);
 	touch(path); /* a file where a shard directory would be */
 	snprintf(path, sizeof path, "%s/%.2s/%.2s/notakey", f->blobs, want[0], want[0] + 2);
 	touch(path);
 	snprintf(path, sizeof path, "%s/%.2s/%.2s/%s.tmp", f->blobs, want[0], want[0] + 2, want[0]);
 	touch(path);
-	snprintf(path, sizeof path, "%s/00", f->blobs);
-	assert_int_equal(mkdir(path, 0700), 0);
 	snprintf(path, sizeof path, "%s/00/00", f->blobs);
 	assert_int_equal(mkdir(path, 0700), 0);
 	/* A valid key in the wrong shard: open() could never find it. */
@@ -412,6 +411,7 @@ static void test_failed_put_cleans_temp(void **state)
 	struct ar_err err = {0};
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/ba", f->blobs);
+	assert_int_equal(rmdir(path), 0);
 	touch(path);
 	char key[65];
 	assert_int_equal(ar_blob_put_mem(f->b, "abc", 3, key, &err), AR_ERROR);
@@ -423,6 +423,68 @@ static void test_failed_put_cleans_temp(void **state)
 	struct seen s = {0};
 	assert_int_equal(ar_blob_each(f->b, collect, &s, &err), 0);
 	assert_int_equal(s.n, 0);
+}
+
+/* The 256 top-level shard directories exist from the open on, so a put makes only its second level. */
+static void test_open_makes_top_dirs(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_err err = {0};
+	char path[PATH_MAX], key[65];
+	struct stat st;
+	assert_int_equal(count_entries(f->blobs), 256);
+	for (int i = 0; i < 256; i++) {
+		snprintf(path, sizeof path, "%s/%02x", f->blobs, i);
+		assert_int_equal(stat(path, &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_mode & 0777, 0700);
+		assert_int_equal(count_entries(path), 0);
+	}
+	assert_int_equal(ar_blob_put_mem(f->b, "abc", 3, key, &err), 0);
+	snprintf(path, sizeof path, "%s/ba", f->blobs);
+	assert_int_equal(count_entries(path), 1);
+	assert_int_equal(count_entries(f->blobs), 256);
+}
+
+/* A store written before the top-level directories were made at open: some shards, no others. Opening
+   it adds the missing ones and keeps every blob; puts, reads and listing work as before. */
+static void test_open_store_of_older_version(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_err err = {0};
+	char dir[PATH_MAX], path[PATH_MAX + 80], key[65];
+	snprintf(dir, sizeof dir, "%s/old/blobs", f->root);
+	snprintf(path, sizeof path, "%s/old", f->root);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof path, "%s/ba", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/ba/78", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/ba/78/%s", dir, ABC_SHA256);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "abc", 3), 3);
+	close(fd);
+	assert_int_equal(count_entries(dir), 1);
+
+	struct ar_blobs *b;
+	assert_int_equal(ar_blobs_open_fs(&b, dir, NULL, &err), 0);
+	assert_int_equal(count_entries(dir), 256);
+	read_back(b, ABC_SHA256, "abc", 3);
+	assert_int_equal(ar_blob_put_mem(b, "abc", 3, key, &err), 0); /* the blob that was there */
+	assert_int_equal(ar_blob_put_mem(b, "new", 3, key, &err), 0);
+	read_back(b, key, "new", 3);
+	struct seen s = {0};
+	assert_int_equal(ar_blob_each(b, collect, &s, &err), 0);
+	assert_int_equal(s.n, 2);
+	ar_blobs_close(b);
+
+	/* Opening again changes nothing. */
+	assert_int_equal(ar_blobs_open_fs(&b, dir, NULL, &err), 0);
+	assert_int_equal(count_entries(dir), 256);
+	read_back(b, ABC_SHA256, "abc", 3);
+	ar_blobs_close(b);
 }
 
 static void test_default_tmp_dir(void **state)
@@ -485,6 +547,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_refreshes_mtime_and_remove_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_lists_exactly_the_blobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_cleans_temp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_makes_top_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_store_of_older_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_tmp_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tmp_on_other_filesystem, setup, teardown),
 	};

@@ -454,6 +454,57 @@ static void test_commit_persists(void **state)
 	ar_db_close(db);
 }
 
+/* Cache transactions commit without a sync (synchronous=NORMAL) and leave the connection durable
+   (FULL) again however they end; what they commit is committed like any other write. */
+static void test_cache_transaction(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_db *db = open_db(f);
+	struct ar_dbc *c = ar_db_get(db), *other = ar_db_get(db);
+	struct ar_err err = {0};
+	static const char ins[] = "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?)";
+	assert_int_equal(query_int(c, "PRAGMA synchronous"), 2);
+	uint64_t g0 = ar_db_generation(db);
+	assert_int_equal(ar_dbc_begin_cache(c, &err), 0);
+	assert_int_equal(query_int(c, "PRAGMA synchronous"), 1);
+	assert_int_equal(query_int(other, "PRAGMA synchronous"), 2); /* per connection */
+	assert_int_equal(ar_dbc_begin(c, true, &err), AR_ERROR);     /* no nesting */
+	assert_int_equal(ar_dbc_exec(c, &err, ins, "ssi", "000000000001", "cached", (int64_t)1), 1);
+	assert_int_equal(ar_dbc_commit(c, &err), 0);
+	assert_int_equal(query_int(c, "PRAGMA synchronous"), 2);
+	assert_int_equal(query_int(other, "SELECT COUNT(*) FROM accounts"), 1);
+	assert_true(ar_db_generation(db) != g0);
+
+	/* Rolled back: nothing written, durable again. */
+	assert_int_equal(ar_dbc_begin_cache(c, &err), 0);
+	assert_int_equal(ar_dbc_exec(c, &err, ins, "ssi", "000000000002", "gone", (int64_t)1), 1);
+	ar_dbc_rollback(c);
+	assert_int_equal(query_int(c, "PRAGMA synchronous"), 2);
+	assert_int_equal(query_int(c, "SELECT COUNT(*) FROM accounts"), 1);
+
+	/* Not inside another transaction, which it leaves alone. */
+	assert_int_equal(ar_dbc_begin(c, true, &err), 0);
+	assert_int_equal(ar_dbc_begin_cache(c, &err), AR_ERROR);
+	assert_int_equal(query_int(c, "PRAGMA synchronous"), 2);
+	assert_int_equal(ar_dbc_exec(c, &err, ins, "ssi", "000000000003", "durable", (int64_t)1), 1);
+	assert_int_equal(ar_dbc_commit(c, &err), 0);
+
+	/* Given back open: rolled back, and the next borrower gets a durable connection. */
+	assert_int_equal(ar_dbc_begin_cache(c, &err), 0);
+	ar_db_put(db, c);
+	c = ar_db_get(db);
+	assert_int_equal(query_int(c, "PRAGMA synchronous"), 2);
+	ar_db_put(db, other);
+	ar_db_put(db, c);
+	ar_db_close(db);
+
+	db = open_db(f);
+	c = ar_db_get(db);
+	assert_int_equal(query_int(c, "SELECT COUNT(*) FROM accounts"), 2);
+	ar_db_put(db, c);
+	ar_db_close(db);
+}
+
 static void test_future_schema_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -678,6 +729,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unique_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_persists, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_future_schema_refused, setup, teardown),
 		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test_setup_teardown(test_generation, setup, teardown),

@@ -713,6 +713,61 @@ static void test_file_fetched_once_and_verified(void **state)
 	ar_arena_free(a);
 }
 
+static int64_t count_rows(struct fixture *fx, const char *sql)
+{
+	struct ar_dbc *c = ar_db_get(fx->db);
+	struct ar_stmt *s;
+	struct ar_err err = {0};
+	assert_int_equal(ar_dbc_prepare(c, &s, sql, &err), 0);
+	assert_int_equal(ar_stmt_step(s, &err), 1);
+	int64_t n = ar_stmt_int(s, 0);
+	ar_stmt_done(s);
+	ar_db_put(fx->db, c);
+	return n;
+}
+
+/* The engine's rows are committed without a sync of their own (ar_dbc_begin_cache), so a power loss
+   may take the last of them: that costs one request upstream, nothing else. The caller's connection
+   comes back durable. */
+static void test_lost_cache_rows_cost_a_refetch(void **state)
+{
+	struct fixture *fx = *state;
+	struct ar_arena *a = ar_arena_new();
+	fake_put(&fx->fake, "/registry/pkg", 200, "{\"doc\":1}", "\"d\"");
+	fake_put(&fx->fake, "/registry/pkg/-/pkg-1.0.0.tgz", 200, "tarball bytes", NULL);
+	struct ar_upstream_meta m;
+	struct ar_upstream_file f, again;
+	struct ar_err err = {0};
+	struct ar_dbc *c = ar_db_get(fx->db);
+	struct ar_upstream_req r = {.connection = NPM, .path = "pkg"};
+	assert_int_equal(ar_upstream_get_meta(fx->u, &c, &m, &r, &err), 0);
+	struct ar_stmt *s;
+	assert_int_equal(ar_dbc_prepare(c, &s, "PRAGMA synchronous", &err), 0);
+	assert_int_equal(ar_stmt_step(s, &err), 1);
+	assert_int_equal(ar_stmt_int(s, 0), 2); /* FULL again */
+	ar_stmt_done(s);
+	ar_db_put(fx->db, c);
+	assert_int_equal(fetch_file(fx, "pkg/-/pkg-1.0.0.tgz", NULL, &f, &err), 0);
+	assert_int_equal(count_rows(fx, "SELECT COUNT(*) FROM upstream_metadata"), 1);
+	assert_int_equal(count_rows(fx, "SELECT COUNT(*) FROM upstream_files"), 1);
+
+	/* As after a power loss that took both rows (the blobs stay). */
+	c = ar_db_get(fx->db);
+	assert_true(ar_dbc_exec(c, &err, "DELETE FROM upstream_metadata", "") == 1);
+	assert_true(ar_dbc_exec(c, &err, "DELETE FROM upstream_files", "") == 1);
+	ar_db_put(fx->db, c);
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), 0);
+	assert_int_equal(m.source, AR_UPSTREAM_FETCHED);
+	assert_string_equal(body_of(fx, fx->u, &m, a), "{\"doc\":1}");
+	assert_int_equal(fetch_file(fx, "pkg/-/pkg-1.0.0.tgz", NULL, &again, &err), 0);
+	assert_int_equal(again.source, AR_UPSTREAM_FETCHED);
+	assert_string_equal(again.hashes.sha256, f.hashes.sha256);
+	assert_int_equal(fake_hits(&fx->fake, "/registry/pkg"), 2);
+	assert_int_equal(fake_hits(&fx->fake, "/registry/pkg/-/pkg-1.0.0.tgz"), 2);
+	assert_int_equal(count_rows(fx, "SELECT COUNT(*) FROM upstream_files"), 1);
+	ar_arena_free(a);
+}
+
 static void test_file_not_found_and_breaker_fast_fail(void **state)
 {
 	struct fixture *fx = *state;
@@ -1013,6 +1068,8 @@ int main(void)
 		T(test_timeouts_and_stalls_are_timeouts),
 		T(test_timeout_serves_stale_copy),
 		T(test_file_fetched_once_and_verified),
+		/* what a power loss may undo */
+		T(test_lost_cache_rows_cost_a_refetch),
 		T(test_file_not_found_and_breaker_fast_fail),
 		T(test_post_relays_every_answer),
 		T(test_post_failures_say_which_gateway_status),
