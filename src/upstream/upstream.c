@@ -326,12 +326,14 @@ static bool body_present(struct ar_upstream *u, const char *sha256, uint64_t wan
 	if (ar_blob_open(u->blobs, sha256, &fd, &size, &ignored) != 0)
 		return false;
 	close(fd);
+	if (size != want)
+		return false;
 	bool is_garbled = false;
 	pthread_mutex_lock(&u->lock);
 	for (size_t i = 0; i < u->n_garbled && i < MAX_GARBLED && !is_garbled; i++)
 		is_garbled = strcmp(u->garbled[i], sha256) == 0;
 	pthread_mutex_unlock(&u->lock);
-	return size == want && !is_garbled;
+	return !is_garbled;
 }
 
 /* Marks (or, once stored again, unmarks) a body as garbled. */
