@@ -93,7 +93,14 @@ int ar_blob_put_file(struct ar_blobs *b, const char *tmp_path, const char *sha25
 {
 	if (!ar_blob_key_valid(sha256_hex))
 		return bad_key(err, sha256_hex);
-	return b->drv->put_file(b->self, tmp_path, sha256_hex, err);
+	return b->drv->put_file(b->self, tmp_path, sha256_hex, true, err);
+}
+
+int ar_blob_put_cache(struct ar_blobs *b, const char *tmp_path, const char *sha256_hex, struct ar_err *err)
+{
+	if (!ar_blob_key_valid(sha256_hex))
+		return bad_key(err, sha256_hex);
+	return b->drv->put_file(b->self, tmp_path, sha256_hex, false, err);
 }
 
 int ar_blob_put_mem(struct ar_blobs *b, const void *data, size_t len, char sha256_hex[65], struct ar_err *err)
@@ -127,7 +134,7 @@ int ar_blob_put_mem(struct ar_blobs *b, const void *data, size_t len, char sha25
 	}
 	ar_sha256(digest, len ? data : "", len);
 	ar_hex(sha256_hex, digest, sizeof digest);
-	rc = b->drv->put_file(b->self, path, sha256_hex, err);
+	rc = b->drv->put_file(b->self, path, sha256_hex, true, err);
 done:
 	/* On success the driver consumed the temp file; otherwise it must not linger. */
 	if (rc < 0)

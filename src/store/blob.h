@@ -12,12 +12,15 @@ struct ar_blobs;
 
 /* A blob store driver; one table of functions per backend (designated initializers). */
 struct ar_blob_driver {
-	int version; /* 1 */
+	int version; /* 2 */
 	const char *name;
-	/* Moves the finished temp file at tmp_path into place under sha256_hex durably; when the blob
-	   already exists the temp file is removed and 0 returned. Either way the blob's mtime becomes
-	   the time of the put: garbage collection spares blobs put recently (docs/internals/GC.md). */
-	int (*put_file)(void *self, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
+	/* Moves the finished temp file at tmp_path into place under sha256_hex, durably when is_durable
+	   (ar_blob_put_file) or without any sync of the file or its name (ar_blob_put_cache). When the
+	   blob already exists the temp file is removed and 0 returned, unless the existing blob was put
+	   without durability (its bytes may be lost or garbled by a crash): then it is replaced, durably.
+	   A put without durability never replaces a blob. Either way the blob's mtime becomes the time of
+	   the put: garbage collection spares blobs put recently (docs/internals/GC.md). */
+	int (*put_file)(void *self, const char *tmp_path, const char *sha256_hex, bool is_durable, struct ar_err *err);
 	/* Opens a blob for reading; AR_ENOTFOUND when absent. */
 	int (*open)(void *self, const char *sha256_hex, int *fd, uint64_t *size, struct ar_err *err);
 	/* Removes a blob; 0 also when it was already gone. */
@@ -42,9 +45,16 @@ void ar_blobs_close(struct ar_blobs *b);
 const char *ar_blobs_tmp_dir(const struct ar_blobs *b);
 
 /* Publishes the fully written temp file tmp_path under sha256_hex (the caller hashed it): durable on
-   return, temp file gone, the blob's mtime now (also when it existed already). On error the temp file, if still there,
+   return, temp file gone, the blob's mtime now (also when it existed already; one that
+   ar_blob_put_cache left is replaced). On error the temp file, if still there,
    is the caller's to remove. AR_EINVAL for a bad key, AR_EUNAVAIL for a full disk, AR_ERROR otherwise. */
 int ar_blob_put_file(struct ar_blobs *b, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
+
+/* ar_blob_put_file for bytes that can be had again (cached upstream metadata): neither the file nor
+   its name is synced, so after a power loss the blob may be missing, short or (on some filesystems)
+   garbled. Whoever records its key must check the size on use and the hash where it reads the bytes.
+   The next put of the same bytes, of either kind, replaces it durably. Same errors. */
+int ar_blob_put_cache(struct ar_blobs *b, const char *tmp_path, const char *sha256_hex, struct ar_err *err);
 
 /* Writes len bytes to a temp file, fsyncs, and puts it; sha256_hex receives the key. */
 int ar_blob_put_mem(struct ar_blobs *b, const void *data, size_t len, char sha256_hex[65], struct ar_err *err);

@@ -46,6 +46,11 @@ static int fsync_at(int root, const char *rel, const struct fs *fs, struct ar_er
 	return rc;
 }
 
+static int not_same_fs(const struct fs *fs, const char *tmp_path, struct ar_err *err)
+{
+	return ar_fail(err, AR_ERROR, "blob store: %s is not on the same filesystem as %s", tmp_path, fs->dir);
+}
+
 /* mkdir that, when it creates the directory, makes the new entry durable in parent. */
 static int ensure_dir(const struct fs *fs, const char *rel, const char *parent, struct ar_err *err)
 {
@@ -56,26 +61,36 @@ static int ensure_dir(const struct fs *fs, const char *rel, const char *parent, 
 	return ar_blob_fail_errno(err, errno, "mkdir", rel);
 }
 
-static int fs_put_file(void *self, const char *tmp_path, const char *key, struct ar_err *err)
+/* The mode that marks a blob put by ar_blob_put_cache: neither its bytes nor its name were synced.
+   Every other blob is durable (mkostemp's 0600, set again by durable puts). */
+#define CACHE_MODE 0400
+
+static int fs_put_file(void *self, const char *tmp_path, const char *key, bool is_durable, struct ar_err *err)
 {
 	struct fs *fs = self;
 	char rel[REL_LEN];
+	struct stat st;
 	if (!ar_blob_key_valid(key))
 		return ar_fail(err, AR_EINVAL, "blob store: invalid key");
 	rel_path(rel, key);
 
-	/* Content-addressed: an existing blob already holds these exact bytes (it was fsynced
-	   before it got its name). Two racing puts of the same blob may both rename; the second
-	   replaces identical bytes atomically, which readers cannot tell apart. Touching it restarts
-	   the garbage collector's grace period; ENOENT means a sweep removed it just now, and ours
-	   takes its place below. */
-	if (utimensat(fs->root, rel, NULL, 0) == 0) {
+	/* Content-addressed: an existing durable blob already holds these exact bytes (it was fsynced
+	   before it got its name). Two racing durable puts of the same blob may both rename; the second
+	   replaces identical bytes atomically, which readers cannot tell apart. Touching it restarts the
+	   garbage collector's grace period; ENOENT means a sweep removed it just now, and ours takes its
+	   place below. */
+	int have = utimensat(fs->root, rel, NULL, 0) == 0 ? fstatat(fs->root, rel, &st, AT_SYMLINK_NOFOLLOW) : -1;
+	if (have < 0 && errno != ENOENT)
+		return ar_blob_fail_errno(err, errno, "touch", rel);
+	if (have == 0 && (st.st_mode & 07777) != CACHE_MODE) {
 		if (unlink(tmp_path) < 0)
 			return ar_blob_fail_errno(err, errno, "unlink", tmp_path);
 		return 0;
 	}
-	if (errno != ENOENT)
-		return ar_blob_fail_errno(err, errno, "touch", rel);
+	/* A cache blob may have lost bytes in a crash: ours replace it, by the durable path, as only a
+	   durable put may replace a blob. */
+	if (have == 0)
+		is_durable = true;
 
 	int fd = open(tmp_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -84,24 +99,34 @@ static int fs_put_file(void *self, const char *tmp_path, const char *key, struct
 	/* The mtime of the put, not of the last write into the temp file: the grace period counts from here. */
 	if (futimens(fd, NULL) < 0)
 		rc = ar_blob_fail_errno(err, errno, "touch", tmp_path);
-	else if (fsync(fd) < 0)
+	else if (fchmod(fd, is_durable ? 0600 : CACHE_MODE) < 0)
+		rc = ar_blob_fail_errno(err, errno, "chmod", tmp_path);
+	else if (is_durable && fsync(fd) < 0)
 		rc = ar_blob_fail_errno(err, errno, "fsync", tmp_path);
 	close(fd);
 	if (rc < 0)
 		return rc;
 
+	/* New shard directories are made durable by cache puts too: a durable put into a shard that
+	   exists relies on its name having been synced. */
 	char shard[6]; /* "ab/cd" */
 	memcpy(shard, rel, 5);
 	shard[5] = '\0';
 	char top[3] = {rel[0], rel[1], '\0'};
 	if ((rc = ensure_dir(fs, top, ".", err)) < 0 || (rc = ensure_dir(fs, shard, top, err)) < 0)
 		return rc;
-	if (renameat(AT_FDCWD, tmp_path, fs->root, rel) < 0) {
-		if (errno == EXDEV)
-			return ar_fail(err, AR_ERROR, "blob store: %s is not on the same filesystem as %s", tmp_path,
-				       fs->dir);
-		return ar_blob_fail_errno(err, errno, "rename", tmp_path);
+	if (!is_durable) {
+		/* A link never replaces: a durable blob a racing put just renamed in stays. */
+		if (linkat(AT_FDCWD, tmp_path, fs->root, rel, 0) < 0 && errno != EEXIST)
+			return errno == EXDEV ? not_same_fs(fs, tmp_path, err)
+					      : ar_blob_fail_errno(err, errno, "link", tmp_path);
+		if (unlink(tmp_path) < 0)
+			return ar_blob_fail_errno(err, errno, "unlink", tmp_path);
+		return 0;
 	}
+	if (renameat(AT_FDCWD, tmp_path, fs->root, rel) < 0)
+		return errno == EXDEV ? not_same_fs(fs, tmp_path, err)
+				      : ar_blob_fail_errno(err, errno, "rename", tmp_path);
 	/* The rename is only durable once the directory holding the new name is. */
 	return fsync_at(fs->root, shard, fs, err);
 }

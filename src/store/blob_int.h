@@ -7,7 +7,7 @@
 #include "core/err.h"
 #include "store/blob.h"
 
-#define AR_BLOB_DRIVER_VERSION 1
+#define AR_BLOB_DRIVER_VERSION 2 /* 2: put_file takes is_durable */
 
 /* Wraps a driver instance in a store. Creates tmp_dir (0700) if missing. Takes ownership of self:
    on failure drv->close(self) has been called. */

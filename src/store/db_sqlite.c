@@ -1,4 +1,4 @@
-/* store/db_sqlite.c - the SQLite driver: WAL, synchronous=FULL, one connection per thread at a time */
+/* store/db_sqlite.c - the SQLite driver: WAL, synchronous=FULL (NORMAL for cache writes), one connection per thread */
 #include "store/db_int.h"
 #include "core/fsutil.h"
 

@@ -21,6 +21,7 @@
 #define MAX_PATH	  4096
 #define MAX_ACCEPT	  256
 #define DEFAULT_MIN_SPEED 1024
+#define MAX_GARBLED	  16
 
 /* One external connection's breaker and counters; created on first use, kept until the engine goes. */
 struct conn {
@@ -43,9 +44,13 @@ struct ar_upstream {
 	struct ar_upstream_opts opts;
 	struct ar_fetcher *fetcher;
 	struct ar_flight *flights;
-	pthread_mutex_t lock; /* guards conns */
+	pthread_mutex_t lock; /* guards conns and garbled */
 	struct conn *conns[MAX_CONNS];
 	size_t n_conns;
+	/* Cached bodies whose bytes did not match their hash when read (ar_blob_put_cache after a power
+	   loss, on some filesystems): unusable until fetched again. A ring: the oldest is forgotten. */
+	char garbled[MAX_GARBLED][AR_SHA256_HEX_LEN + 1];
+	size_t n_garbled;
 };
 
 /* How a request that went out bears on the connection's breaker. */
@@ -311,6 +316,40 @@ static bool blob_present(struct ar_upstream *u, const char *sha256)
 	return true;
 }
 
+/* A metadata body is there whole: a cache blob (ar_blob_put_cache) may be missing or short after a
+   power loss, or found garbled when read; then the row is a miss and the body is fetched again. */
+static bool body_present(struct ar_upstream *u, const char *sha256, uint64_t want)
+{
+	int fd;
+	uint64_t size;
+	struct ar_err ignored;
+	if (ar_blob_open(u->blobs, sha256, &fd, &size, &ignored) != 0)
+		return false;
+	close(fd);
+	if (size != want)
+		return false;
+	bool is_garbled = false;
+	pthread_mutex_lock(&u->lock);
+	for (size_t i = 0; i < u->n_garbled && i < MAX_GARBLED && !is_garbled; i++)
+		is_garbled = strcmp(u->garbled[i], sha256) == 0;
+	pthread_mutex_unlock(&u->lock);
+	return !is_garbled;
+}
+
+/* Marks (or, once stored again, unmarks) a body as garbled. */
+static void set_garbled(struct ar_upstream *u, const char *sha256, bool is_garbled)
+{
+	pthread_mutex_lock(&u->lock);
+	size_t n = u->n_garbled < MAX_GARBLED ? u->n_garbled : MAX_GARBLED, i = 0;
+	while (i < n && strcmp(u->garbled[i], sha256) != 0)
+		i++;
+	if (i < n && !is_garbled)
+		u->garbled[i][0] = '\0';
+	else if (i == n && is_garbled)
+		snprintf(u->garbled[u->n_garbled++ % MAX_GARBLED], sizeof u->garbled[0], "%s", sha256);
+	pthread_mutex_unlock(&u->lock);
+}
+
 /* Joins the parts of a flight key with newlines (which none of them may contain). Heap string. */
 static char *flight_key(const char *kind, const char *a, const char *b, const char *c)
 {
@@ -425,10 +464,10 @@ static int save_meta(struct meta_job *j, const struct ar_upstream_meta *m, struc
 	return rc;
 }
 
-/* Usable: a negative answer, or a body whose blob is still there. */
+/* Usable: a negative answer, or a body whose blob is still there, whole. */
 static bool meta_usable(struct ar_upstream *u, const struct ar_upstream_meta *m)
 {
-	return m->status == 404 || (m->status == 200 && blob_present(u, m->sha256));
+	return m->status == 404 || (m->status == 200 && body_present(u, m->sha256, m->size));
 }
 
 static bool meta_fresh(const struct ar_upstream *u, const struct ar_upstream_meta *m, int64_t now)
@@ -450,9 +489,11 @@ static int meta_answer(const struct ar_upstream_meta *m, const struct conn *c, c
 /* Stores a 200 body (the temp file moves into the blob store) and its row; fills m. */
 static int meta_store_200(struct meta_job *j, struct ar_fetch_res *res, struct ar_upstream_meta *m, struct ar_err *err)
 {
-	int rc = ar_blob_put_file(j->u->blobs, res->tmp_path, res->hashes.sha256, err);
+	/* No sync: it can be fetched again, and body_present finds out when a power loss took it. */
+	int rc = ar_blob_put_cache(j->u->blobs, res->tmp_path, res->hashes.sha256, err);
 	if (rc)
 		return rc;
+	set_garbled(j->u, res->hashes.sha256, false); /* a garbled cache blob was just replaced */
 	free(res->tmp_path);
 	res->tmp_path = NULL; /* consumed by the blob store */
 	memset(m, 0, sizeof *m);
@@ -627,6 +668,17 @@ int ar_upstream_read_body(struct ar_upstream *u, const struct ar_upstream_meta *
 		off += (size_t)n;
 	}
 	buf[size] = '\0';
+	unsigned char digest[AR_SHA256_LEN];
+	char hex[AR_SHA256_HEX_LEN + 1];
+	ar_sha256(digest, buf, (size_t)size);
+	ar_hex(hex, digest, sizeof digest);
+	/* The size matched (body_present), but the bytes of a cache blob may not after a power loss. */
+	if (strcmp(hex, m->sha256) != 0) {
+		set_garbled(u, m->sha256, true);
+		rc = ar_fail(err, AR_ERROR,
+			     "cached upstream body %s is damaged; it is fetched again on the next request", m->sha256);
+		goto done;
+	}
 	*data = buf;
 	*len = (size_t)size;
 done:

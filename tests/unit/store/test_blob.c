@@ -425,6 +425,88 @@ static void test_failed_put_cleans_temp(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/* A temp file in the store's tmp dir holding data, as the fetcher leaves one. */
+static void write_tmp(struct fixture *f, const char *name, const char *data, char path[256])
+{
+	snprintf(path, 256, "%s/%s", ar_blobs_tmp_dir(f->b), name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+	close(fd);
+}
+
+static struct stat stat_blob(struct fixture *f, const char *key)
+{
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%.2s/%.2s/%s", f->blobs, key, key + 2, key);
+	assert_int_equal(stat(path, &st), 0);
+	return st;
+}
+
+/* Cache puts are marked (mode 0400), never replace a durable blob, and are replaced by the next put of
+   the same bytes, durably: after a power loss they may be short, and a publish must not find its
+   bytes in one. */
+static void test_put_cache(void **state)
+{
+	struct fixture *f = *state;
+	struct ar_err err = {0};
+	char tmp[256], path[512];
+	write_tmp(f, "c1", "abc", tmp);
+	assert_int_equal(ar_blob_put_cache(f->b, tmp, ABC_SHA256, &err), 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	read_back(f->b, ABC_SHA256, "abc", 3);
+	assert_int_equal(stat_blob(f, ABC_SHA256).st_mode & 07777, 0400);
+	assert_int_equal(stat_blob(f, ABC_SHA256).st_nlink, 1);
+
+	/* As after a power loss: the cache blob lost its bytes. A durable put of them replaces it. */
+	snprintf(path, sizeof path, "%s/ba/78/%s", f->blobs, ABC_SHA256);
+	assert_int_equal(truncate(path, 1), 0);
+	write_tmp(f, "d1", "abc", tmp);
+	assert_int_equal(ar_blob_put_file(f->b, tmp, ABC_SHA256, &err), 0);
+	read_back(f->b, ABC_SHA256, "abc", 3);
+	assert_int_equal(stat_blob(f, ABC_SHA256).st_mode & 07777, 0600);
+
+	/* A cache put finds the durable blob and leaves it as it is. */
+	ino_t ino = stat_blob(f, ABC_SHA256).st_ino;
+	write_tmp(f, "c2", "abc", tmp);
+	assert_int_equal(ar_blob_put_cache(f->b, tmp, ABC_SHA256, &err), 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(stat_blob(f, ABC_SHA256).st_ino, ino);
+	assert_int_equal(stat_blob(f, ABC_SHA256).st_mode & 07777, 0600);
+
+	/* A cache put over a short cache blob replaces it too (the engine's refetch after a power loss),
+	   and then the blob is durable. */
+	char key[65];
+	unsigned char digest[32];
+	ar_sha256(digest, "cached page", 11);
+	ar_hex(key, digest, 32);
+	write_tmp(f, "c3", "cached page", tmp);
+	assert_int_equal(ar_blob_put_cache(f->b, tmp, key, &err), 0);
+	snprintf(path, sizeof path, "%s/%.2s/%.2s/%s", f->blobs, key, key + 2, key);
+	assert_int_equal(truncate(path, 0), 0);
+	write_tmp(f, "c4", "cached page", tmp);
+	assert_int_equal(ar_blob_put_cache(f->b, tmp, key, &err), 0);
+	read_back(f->b, key, "cached page", 11);
+	assert_int_equal(stat_blob(f, key).st_mode & 07777, 0600);
+	assert_int_equal(count_entries(f->tmp), 0);
+	assert_int_equal(count_files_under(f->blobs), 2);
+
+	/* Garbage collection sees cache blobs like any other. */
+	struct seen s = {0};
+	write_tmp(f, "c5", "another page", tmp);
+	ar_sha256(digest, "another page", 12);
+	ar_hex(key, digest, 32);
+	assert_int_equal(ar_blob_put_cache(f->b, tmp, key, &err), 0);
+	assert_int_equal(ar_blob_each(f->b, collect, &s, &err), 0);
+	assert_int_equal(s.n, 3);
+	age_blob(f, key, 7200);
+	bool removed = false;
+	uint64_t size = 0;
+	assert_int_equal(ar_blob_remove_stale(f->b, key, time(NULL) - 3600, &removed, &size, &err), 0);
+	assert_true(removed);
+}
+
 /* The 256 top-level shard directories exist from the open on, so a put makes only its second level. */
 static void test_open_makes_top_dirs(void **state)
 {
@@ -547,6 +629,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_put_refreshes_mtime_and_remove_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_each_lists_exactly_the_blobs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_put_cleans_temp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_makes_top_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_store_of_older_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_tmp_dir, setup, teardown),

@@ -768,6 +768,65 @@ static void test_lost_cache_rows_cost_a_refetch(void **state)
 	ar_arena_free(a);
 }
 
+/* Metadata bodies are put without a sync (ar_blob_put_cache): after a power loss the blob may be
+   missing, short or garbled. Each is a miss: fetched again in full (no validators, a 304 would keep
+   the damage), never served; with upstream down there is nothing to serve. */
+static void test_damaged_cached_body_is_fetched_again(void **state)
+{
+	struct fixture *fx = *state;
+	struct ar_arena *a = ar_arena_new();
+	const char *doc = "{\"versions\":[\"1.0.0\"]}";
+	fake_put(&fx->fake, "/registry/pkg", 200, doc, "\"e\"");
+	struct ar_upstream_meta m;
+	struct ar_err err = {0};
+	char path[512];
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), 0);
+	snprintf(path, sizeof path, "%s/blobs/%.2s/%.2s/%s", fx->dir, m.sha256, m.sha256 + 2, m.sha256);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0400); /* a cache blob */
+
+	/* Short: fetched again within the TTL, unconditionally, and served whole. */
+	assert_int_equal(truncate(path, 5), 0);
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), 0);
+	assert_int_equal(m.source, AR_UPSTREAM_FETCHED);
+	assert_string_equal(fx->fake.last_inm, "");
+	assert_string_equal(body_of(fx, fx->u, &m, a), doc);
+	assert_int_equal(fake_hits(&fx->fake, "/registry/pkg"), 2);
+
+	/* Missing: the same. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), 0);
+	assert_int_equal(m.source, AR_UPSTREAM_FETCHED);
+	assert_string_equal(body_of(fx, fx->u, &m, a), doc);
+	assert_int_equal(fake_hits(&fx->fake, "/registry/pkg"), 3);
+
+	/* Garbled at full size: the size passes, reading finds it; the next call fetches again. */
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, "\0\0\0\0", 4, 3), 4);
+	close(fd);
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), 0);
+	assert_int_equal(m.source, AR_UPSTREAM_CACHE);
+	char *data;
+	size_t len;
+	assert_int_equal(ar_upstream_read_body(fx->u, &m, a, &data, &len, &err), AR_ERROR);
+	assert_non_null(strstr(err.msg, "damaged"));
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), 0);
+	assert_int_equal(m.source, AR_UPSTREAM_FETCHED);
+	assert_string_equal(body_of(fx, fx->u, &m, a), doc);
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), 0);
+	assert_int_equal(m.source, AR_UPSTREAM_CACHE); /* whole again: a hit */
+	assert_int_equal(fake_hits(&fx->fake, "/registry/pkg"), 4);
+
+	/* Short while upstream is down: no stale copy to serve. */
+	assert_int_equal(truncate(path, 5), 0);
+	fake_stop(&fx->fake);
+	assert_int_equal(get_meta(fx, fx->u, "pkg", &m, &err), AR_EUNAVAIL);
+	assert_false(m.is_stale);
+	ar_arena_free(a);
+}
+
 static void test_file_not_found_and_breaker_fast_fail(void **state)
 {
 	struct fixture *fx = *state;
@@ -1070,6 +1129,7 @@ int main(void)
 		T(test_file_fetched_once_and_verified),
 		/* what a power loss may undo */
 		T(test_lost_cache_rows_cost_a_refetch),
+		T(test_damaged_cached_body_is_fetched_again),
 		T(test_file_not_found_and_breaker_fast_fail),
 		T(test_post_relays_every_answer),
 		T(test_post_failures_say_which_gateway_status),
