@@ -205,3 +205,17 @@ bool ar_is_nonspace_utf8(const char *s, size_t len)
 {
 	return utf8_all(s, len, false);
 }
+
+bool ar_is_dot_segment(const char *seg, size_t len)
+{
+	size_t dots = 0;
+	for (size_t i = 0; i < len; dots++) {
+		if (seg[i] == '.')
+			i++;
+		else if (len - i >= 3 && seg[i] == '%' && seg[i + 1] == '2' && (seg[i + 2] == 'e' || seg[i + 2] == 'E'))
+			i += 3;
+		else
+			return false;
+	}
+	return dots == 1 || dots == 2;
+}

@@ -43,6 +43,10 @@ bool ar_parse_i64(const char *s, int64_t *out);
 /* True when every byte is printable ASCII or UTF-8 (no C0/C1 controls, no DEL), and valid UTF-8. */
 bool ar_is_printable_utf8(const char *s, size_t len);
 
+/* True for a URL path segment that is "." or ".." once %2e is decoded: a URL normaliser would
+   climb out of a base URL's path with it. */
+bool ar_is_dot_segment(const char *seg, size_t len);
+
 /* True when the string is valid UTF-8 and contains no whitespace or control characters. */
 bool ar_is_nonspace_utf8(const char *s, size_t len);
 

@@ -2,6 +2,7 @@
 #include "formats/pypi_upstream_parse.h"
 
 #include "core/buf.h"
+#include "core/text.h"
 #include "formats/pypi_dist.h"
 #include "store/blob.h"
 
@@ -30,21 +31,6 @@ static const char *strip_scheme(const char *url)
 	if (at && (!slash || at < slash))
 		p = at + 1;
 	return p;
-}
-
-/* "." or ".." once %2e is decoded. */
-static bool is_dot_segment(const char *seg, size_t len)
-{
-	size_t dots = 0;
-	for (size_t i = 0; i < len; dots++) {
-		if (seg[i] == '.')
-			i++;
-		else if (len - i >= 3 && seg[i] == '%' && seg[i + 1] == '2' && (seg[i + 2] == 'e' || seg[i + 2] == 'E'))
-			i += 3;
-		else
-			return false;
-	}
-	return dots == 1 || dots == 2;
 }
 
 /* The length of u's scheme (RFC 3986: a letter, then letters, digits, + - .) before its ':'; 0 when none. */
@@ -126,7 +112,7 @@ const char *ar_pypi_upstream_path(struct ar_arena *a, const char *base, const ch
 			n--;
 			continue;
 		}
-		if (is_dot_segment(seg, len) || n == MAX_SEGMENTS)
+		if (ar_is_dot_segment(seg, len) || n == MAX_SEGMENTS)
 			return NULL;
 		segs[n] = seg, lens[n] = len, n++;
 	}

@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 #include "upstream/digest.h"
 #include "upstream/fetch.h"
@@ -154,22 +155,6 @@ static bool name_ok(const char *s)
 	return true;
 }
 
-/* True for a segment that is "." or ".." once %2e is decoded: a URL normaliser (curl's, or the
-   upstream's) would climb out of the base URL's path with it. */
-static bool is_dot_segment(const char *seg, size_t len)
-{
-	size_t dots = 0;
-	for (size_t i = 0; i < len; dots++) {
-		if (seg[i] == '.')
-			i++;
-		else if (len - i >= 3 && seg[i] == '%' && seg[i + 1] == '2' && (seg[i + 2] == 'e' || seg[i + 2] == 'E'))
-			i += 3;
-		else
-			return false;
-	}
-	return dots == 1 || dots == 2;
-}
-
 /* Printable ASCII without spaces, '#' or backslashes, and no dot segments: what may follow a base URL on the
    request line and stay below it. */
 static bool path_ok(const char *s)
@@ -184,7 +169,7 @@ static bool path_ok(const char *s)
 		size_t n = strcspn(s + i, "/?");
 		if (n > path_len - i)
 			n = path_len - i;
-		if (is_dot_segment(s + i, n))
+		if (ar_is_dot_segment(s + i, n))
 			return false;
 		i += n + 1;
 	}
@@ -305,28 +290,29 @@ static const char *or_null(const char *s)
 	return s && *s ? s : NULL;
 }
 
-static bool blob_present(struct ar_upstream *u, const char *sha256)
+/* True when the blob exists; *size gets its length. */
+static bool blob_size(struct ar_upstream *u, const char *sha256, uint64_t *size)
 {
 	int fd;
-	uint64_t size;
 	struct ar_err ignored;
-	if (ar_blob_open(u->blobs, sha256, &fd, &size, &ignored) != 0)
+	if (ar_blob_open(u->blobs, sha256, &fd, size, &ignored) != 0)
 		return false;
 	close(fd);
 	return true;
+}
+
+static bool blob_present(struct ar_upstream *u, const char *sha256)
+{
+	uint64_t size;
+	return blob_size(u, sha256, &size);
 }
 
 /* A metadata body is there whole: a cache blob (ar_blob_put_cache) may be missing or short after a
    power loss, or found garbled when read; then the row is a miss and the body is fetched again. */
 static bool body_present(struct ar_upstream *u, const char *sha256, uint64_t want)
 {
-	int fd;
 	uint64_t size;
-	struct ar_err ignored;
-	if (ar_blob_open(u->blobs, sha256, &fd, &size, &ignored) != 0)
-		return false;
-	close(fd);
-	if (size != want)
+	if (!blob_size(u, sha256, &size) || size != want)
 		return false;
 	bool is_garbled = false;
 	pthread_mutex_lock(&u->lock);
